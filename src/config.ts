@@ -1,0 +1,42 @@
+/**
+ * Configuration from the environment, read once at start-up. Every variable is documented in
+ * README.md ("Configuration"); invalid values stop the process with a message naming them.
+ */
+export interface Config {
+  /** TCP port of the HTTP server (PORT, default 4000). */
+  port: number;
+  /** Interface to bind (HOST, default 127.0.0.1: not reachable from other machines). */
+  host: string;
+  /** Postgres connection string (DATABASE_URL); absent → embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  /** Where the embedded database keeps its files (DATA_DIR, default ./data). */
+  dataDir: string;
+  /** Largest accepted HTTP request body in bytes (MAX_BODY_BYTES, default 64 MiB: CSV text travels inside GraphQL requests). */
+  maxBodyBytes: number;
+  /** development: stack traces in logs are verbose. Never sent to clients. */
+  nodeEnv: string;
+  /** pino level (LOG_LEVEL, default info; "silent" in tests). */
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: integer(env, "PORT", 4000, 0, 65535),
+    host: env.HOST || "127.0.0.1",
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.DATA_DIR || "./data",
+    maxBodyBytes: integer(env, "MAX_BODY_BYTES", 64 * 1024 * 1024, 1024, 2 ** 31 - 1),
+    nodeEnv: env.NODE_ENV || "production",
+    logLevel: env.LOG_LEVEL || "info",
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}

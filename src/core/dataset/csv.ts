@@ -1,0 +1,255 @@
+/**
+ * CSV text → typed columns (RFC 4180, parsed by csv-parse).
+ *
+ * Accepted: a header row, comma separators, fields quoted with `"` (a quote inside a quoted
+ * field is written `""`; quoted fields may hold commas and line breaks), CRLF or LF record
+ * ends (mixed is fine), an optional trailing newline, and a UTF-8 byte order mark (dropped).
+ * Blank lines are skipped (pandas' `skip_blank_lines`), so a blank line is never a row.
+ * Header names are trimmed; they must be non-empty and unique.
+ *
+ * Every error is an InvalidInputError whose `details` say where: `line` (1-based physical line
+ * where the offending record starts; the header is line 1), `column` (1-based field position)
+ * and `field` (the column's name, when known).
+ *
+ * Records go one by one into {@link ColumnBuilder}s (no array of rows is kept), so the sync
+ * path ({@link parseCsv}) and the streaming path ({@link readCsv}) share one ingest.
+ */
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parse as parseStream } from "csv-parse";
+import { CsvError, parse as parseSync, type InfoRecord, type Options } from "csv-parse/sync";
+import { InvalidInputError } from "../errors.ts";
+import { ColumnBuilder, type Column } from "./columns.ts";
+
+export interface CsvLimits {
+  /** most columns a file may have (default 1000) */
+  maxColumns: number;
+  /** most characters in one field (default 100 000); guards against a missing closing quote */
+  maxFieldLength: number;
+}
+
+export const DEFAULT_CSV_LIMITS: Readonly<CsvLimits> = { maxColumns: 1000, maxFieldLength: 100_000 };
+
+/** A parsed table: one typed column per header field, all of length `rowCount`. */
+export interface Table {
+  columns: Column[];
+  rowCount: number;
+}
+
+/**
+ * Parse a whole CSV held in memory.
+ * @param input CSV text, or its UTF-8 bytes
+ * @example parseCsv("x,city\n1.5,Lyon\n2,Nice\n").columns[0] // { name: "x", type: "NUMBER", values: [1.5, 2] }
+ */
+export function parseCsv(input: string | Uint8Array, limits: Partial<CsvLimits> = {}): Table {
+  const ingest = new CsvIngest({ ...DEFAULT_CSV_LIMITS, ...limits });
+  runSync(input, ingest, ingest.options((record, info) => ingest.onRecord(record, info)));
+  const replayRows = ingest.replayRows();
+  if (replayRows > 0) {
+    runSync(input, ingest, { ...ingest.options((record) => ingest.onReplay(record)), to: replayRows + 1 });
+  }
+  return ingest.finish();
+}
+
+/**
+ * Parse a CSV arriving in chunks (an upload stream) without ever holding the whole text: memory
+ * is the typed columns plus one chunk. `open` is called once, or twice when a column that looked numeric turns out
+ * to be textual (its earliest rows are read again for their text; see ColumnBuilder), so it must
+ * return a fresh iterable of the same bytes each time (e.g. a spooled upload).
+ */
+export async function readCsv(
+  open: () => AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  limits: Partial<CsvLimits> = {},
+): Promise<Table> {
+  const ingest = new CsvIngest({ ...DEFAULT_CSV_LIMITS, ...limits });
+  await runStream(open(), ingest, ingest.options((record, info) => ingest.onRecord(record, info)));
+  const replayRows = ingest.replayRows();
+  if (replayRows > 0) {
+    // No `to` option here: csv-parse's stream would end while the source still writes to it.
+    // Records past the replayed ones cost a parse but are ignored.
+    await runStream(open(), ingest, ingest.options((record) => ingest.onReplay(record)));
+  }
+  return ingest.finish();
+}
+
+type OnRecord = (record: string[], info: InfoRecord) => null;
+
+function runSync(input: string | Uint8Array, ingest: CsvIngest, options: Options): void {
+  try {
+    parseSync(input, options);
+  } catch (error) {
+    throw ingest.translateError(error);
+  }
+}
+
+async function runStream(
+  source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  ingest: CsvIngest,
+  options: Options,
+): Promise<void> {
+  try {
+    // on_record returns null, so the parser emits nothing; the sink only drains it.
+    await pipeline(Readable.from(source, { objectMode: false }), parseStream(options), async (records: AsyncIterable<unknown>) => {
+      for await (const _ of records);
+    });
+  } catch (error) {
+    throw ingest.translateError(error);
+  }
+}
+
+/** Physical-line bookkeeping shared by records and csv-parse's own errors. */
+interface LinePosition {
+  /** physical line where the previous record ended (0 before the header) */
+  lastEnd: number;
+  /** csv-parse's `lines` and `empty_lines` counters at the previous record */
+  parserLines: number;
+  parserEmptyLines: number;
+}
+
+const CR = 13, LF = 10;
+
+/**
+ * Receives csv-parse's records: validates the header, feeds cells to one ColumnBuilder per
+ * column, and tracks physical line numbers for error messages.
+ *
+ * csv-parse's `lines` counts a CRLF inside a quoted field as two lines, so physical lines are
+ * derived here: a record preceded by no blank line and spanning one csv-parse line starts on the
+ * line after the previous record; otherwise (rare) its line breaks are counted in its fields.
+ */
+class CsvIngest {
+  private readonly limits: CsvLimits;
+  private builders: ColumnBuilder[] = [];
+  private header: string[] | undefined;
+  private rows = 0;
+  private replayRow = -1;
+  private readonly position: LinePosition = { lastEnd: 0, parserLines: 0, parserEmptyLines: 0 };
+
+  constructor(limits: CsvLimits) {
+    this.limits = limits;
+  }
+
+  options(onRecord: OnRecord): Options {
+    return {
+      bom: true,
+      // Explicit ends: auto-discovery would lock onto the first one seen and fold the \r of a
+      // later CRLF into the last field of every record.
+      record_delimiter: ["\r\n", "\n"],
+      skip_empty_lines: true,
+      // Field counts are checked here, to report the physical line and both counts.
+      relax_column_count: true,
+      max_record_size: this.limits.maxFieldLength,
+      on_record: onRecord,
+    };
+  }
+
+  onRecord(record: string[], info: InfoRecord): null {
+    const line = this.recordStartLine(record, info);
+    if (this.header === undefined) {
+      this.readHeader(record);
+      return null;
+    }
+    const builders = this.builders;
+    if (record.length !== builders.length) {
+      throw new InvalidInputError(
+        `Line ${line} has ${record.length} field${record.length === 1 ? "" : "s"} but the header has ${builders.length}: every row needs one value per column (leave a field empty for a missing value, and quote fields that contain commas).`,
+        { line, expected: builders.length, actual: record.length },
+      );
+    }
+    for (let j = 0; j < builders.length; j++) builders[j].push(record[j]);
+    this.rows++;
+    return null;
+  }
+
+  onReplay(record: string[]): null {
+    // replayRow is -1 on the header; builders ignore rows they do not need.
+    if (this.replayRow >= 0) {
+      for (let j = 0; j < this.builders.length; j++) this.builders[j].replay(this.replayRow, record[j]);
+    }
+    this.replayRow++;
+    return null;
+  }
+
+  replayRows(): number {
+    let rows = 0;
+    for (const builder of this.builders) rows = Math.max(rows, builder.replayRows);
+    return rows;
+  }
+
+  finish(): Table {
+    if (this.header === undefined) {
+      throw new InvalidInputError("The CSV is empty: expected a header row naming the columns, then one row per record.", { line: 1 });
+    }
+    if (this.rows === 0) {
+      throw new InvalidInputError(`The CSV has a header (${this.header.length} columns) but no data rows.`, { line: 2 });
+    }
+    return { columns: this.builders.map((b) => b.finish()), rowCount: this.rows };
+  }
+
+  private readHeader(record: string[]): void {
+    const { maxColumns } = this.limits;
+    if (record.length > maxColumns) {
+      throw new InvalidInputError(`The header has ${record.length} columns; at most ${maxColumns} are allowed (maxColumns).`, { line: 1, actual: record.length, limit: maxColumns });
+    }
+    const seen = new Map<string, number>();
+    const names = record.map((raw, j) => {
+      const name = raw.trim();
+      if (name.length === 0) {
+        throw new InvalidInputError(`Column ${j + 1} of the header has no name: every column needs a unique, non-empty name.`, { line: 1, column: j + 1 });
+      }
+      const first = seen.get(name);
+      if (first !== undefined) {
+        throw new InvalidInputError(`Columns ${first + 1} and ${j + 1} are both named ${JSON.stringify(name)}: column names must be unique.`, { line: 1, column: j + 1, field: name });
+      }
+      seen.set(name, j);
+      return name;
+    });
+    this.header = names;
+    this.builders = names.map((name) => new ColumnBuilder(name));
+  }
+
+  private recordStartLine(record: string[], info: InfoRecord): number {
+    const p = this.position;
+    const blank = info.empty_lines - p.parserEmptyLines;
+    const spanned = info.lines - p.parserLines - blank;
+    const start = p.lastEnd + 1 + blank;
+    let breaks = 0;
+    if (spanned !== 1) {
+      // The record holds line breaks inside quoted fields: count CRLF once.
+      for (const field of record) {
+        for (let k = 0; k < field.length; k++) {
+          const c = field.charCodeAt(k);
+          if (c === LF || (c === CR && field.charCodeAt(k + 1) !== LF)) breaks++;
+        }
+      }
+    }
+    p.lastEnd = start + breaks;
+    p.parserLines = info.lines;
+    p.parserEmptyLines = info.empty_lines;
+    return start;
+  }
+
+  /** Turn csv-parse's errors into InvalidInputError; ours (thrown from on_record) pass through. */
+  translateError(error: unknown): unknown {
+    if (!(error instanceof CsvError)) return error;
+    const p = this.position;
+    const context = error as CsvError & { empty_lines?: unknown; index?: unknown };
+    const emptyLines = typeof context.empty_lines === "number" ? context.empty_lines : p.parserEmptyLines;
+    const line = p.lastEnd + 1 + (emptyLines - p.parserEmptyLines);
+    const column = typeof context.index === "number" ? context.index + 1 : undefined;
+    const field = column === undefined ? undefined : this.header?.[column - 1];
+    const where = `in the record starting at line ${line}${column === undefined ? "" : `, field ${column}`}`;
+    const details = { line, column, field, csvCode: error.code };
+    switch (error.code) {
+      case "CSV_QUOTE_NOT_CLOSED":
+        return new InvalidInputError(`Unclosed quote ${where}: the file ends inside a quoted field. Close the field with " (and write a quote inside a quoted field as "").`, details);
+      case "CSV_INVALID_CLOSING_QUOTE":
+        return new InvalidInputError(`Unexpected character after a closing quote ${where}: a quote inside a quoted field must be doubled ("").`, details);
+      case "INVALID_OPENING_QUOTE":
+        return new InvalidInputError(`Quote inside an unquoted field ${where}: quote the whole field and double the quotes inside it ("").`, details);
+      case "CSV_MAX_RECORD_SIZE":
+        return new InvalidInputError(`A field ${where} is longer than ${this.limits.maxFieldLength} characters (maxFieldLength); is a closing quote missing?`, { ...details, limit: this.limits.maxFieldLength });
+      default:
+        return new InvalidInputError(`Malformed CSV ${where}: ${error.message}`, details);
+    }
+  }
+}

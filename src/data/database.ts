@@ -1,0 +1,83 @@
+/**
+ * The application's database: a real Postgres when given a URL, otherwise an embedded Postgres
+ * (PGlite) in a data directory. Either way pending migrations are applied before the Prisma client
+ * is handed out (src/data/migrations.ts), so a started process always sees the committed schema.
+ */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import { applyMigrations } from "./migrations.ts";
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: "postgres" | "pglite";
+  /** Where the data lives, for logs: the URL without its password, or the PGlite directory. */
+  describe: string;
+  /** Disconnects Prisma and closes PGlite, after which the database keeps nothing alive. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A Postgres connection string; without one the embedded PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite's data directory, created if missing (default ./data/pglite). */
+  dataDir?: string;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+}
+
+export const defaultDataDir = "./data/pglite";
+
+export function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  const migrate = options.migrate ?? true;
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, migrate)
+    : openPglite(path.resolve(options.dataDir ?? defaultDataDir), migrate);
+}
+
+async function openPostgres(url: string, migrate: boolean): Promise<Database> {
+  if (migrate) await applyMigrations({ kind: "postgres", url });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  return {
+    prisma,
+    kind: "postgres",
+    describe: withoutPassword(url),
+    close: once(() => prisma.$disconnect()),
+  };
+}
+
+async function openPglite(dataDir: string, migrate: boolean): Promise<Database> {
+  await mkdir(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  try {
+    if (migrate) await applyMigrations({ kind: "pglite", pglite });
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    kind: "pglite",
+    describe: `pglite ${dataDir}`,
+    // PGlite keeps the process alive until it is closed, and must outlive Prisma's last query.
+    close: once(async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    }),
+  };
+}
+
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.toString();
+}
+
+function once(action: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= action());
+}

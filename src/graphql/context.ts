@@ -1,0 +1,12 @@
+/**
+ * Per-request context (Apollo's context thunk, STYLE §9). Resolvers reach the database only
+ * through `services`; they never import the Prisma client.
+ */
+import type { Services } from "../services/index.ts";
+
+export interface Context {
+  services: Services;
+  /** The caller's workspace: every read and write is scoped to it. */
+  workspaceId: string;
+  requestId: string;
+}

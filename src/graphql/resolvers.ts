@@ -1,0 +1,59 @@
+/**
+ * Resolvers: thin (STYLE §8). Each unpacks its arguments and the context and calls one
+ * service; validation, Prisma and errors live in the services.
+ */
+import { DateTimeResolver, JSONResolver } from "graphql-scalars";
+import type { Resolvers } from "./generated/types.ts";
+import { algorithmCatalog } from "../services/training.ts";
+import type { ModelSummary } from "../services/training.ts";
+
+const summaryOf = (model: { summary: unknown }) => (model.summary ?? null) as ModelSummary | null;
+
+export const resolvers: Resolvers = {
+  JSON: JSONResolver,
+  DateTime: DateTimeResolver,
+
+  Query: {
+    dataset: (_, { id }, { services, workspaceId }) => services.datasets.getDataset(workspaceId, id),
+    datasets: (_, args, { services, workspaceId }) => services.datasets.listDatasets(workspaceId, args),
+    model: (_, { id }, { services, workspaceId }) => services.models.getModel(workspaceId, id),
+    models: (_, args, { services, workspaceId }) => services.models.listModels(workspaceId, args),
+    predictions: (_, { modelId, ...args }, { services, workspaceId }) =>
+      services.predictions.listPredictions(workspaceId, modelId, args),
+    algorithms: () => algorithmCatalog(),
+  },
+
+  Mutation: {
+    createDataset: (_, { input }, { services, workspaceId }) => services.datasets.createDataset(workspaceId, input),
+    deleteDataset: (_, { id }, { services, workspaceId }) => services.datasets.deleteDataset(workspaceId, id),
+    trainModel: (_, { input }, { services, workspaceId }) => services.training.trainModel(workspaceId, input),
+    deleteModel: (_, { id }, { services, workspaceId }) => services.models.deleteModel(workspaceId, id),
+    predict: (_, { modelId, inputs }, { services, workspaceId }) => services.predictions.predict(workspaceId, modelId, inputs),
+  },
+
+  Dataset: {
+    columns: (dataset, _, { services }) => services.datasets.columns(dataset.id),
+    rows: (dataset, args, { services }) => services.datasets.rows(dataset, args),
+  },
+
+  Model: {
+    task: (model) => (summaryOf(model)?.task ?? (model.algorithm === "LINEAR_REGRESSION" || model.algorithm === "RIDGE" ? "REGRESSION" : "CLASSIFICATION")),
+    hyperparameters: (model) => model.hyperparameters,
+    metrics: (model) => (model.metrics ?? null) as never,
+    coefficients: (model) => summaryOf(model)?.coefficients ?? null,
+    intercept: (model) => summaryOf(model)?.intercept ?? null,
+    classes: (model) => summaryOf(model)?.classes ?? null,
+    trainingRows: (model) => summaryOf(model)?.trainingRows ?? null,
+    testRows: (model) => summaryOf(model)?.testRows ?? null,
+    warnings: (model) => summaryOf(model)?.warnings ?? [],
+    dataset: (model, _, { services, workspaceId }) => (model.datasetId ? services.datasets.getDataset(workspaceId, model.datasetId) : null),
+  },
+
+  Prediction: {
+    id: (prediction) => prediction.id.toString(),
+    model: (prediction, _, { services, workspaceId }) => services.models.requireModel(workspaceId, prediction.modelId),
+    output: (prediction) => prediction.output.value,
+    label: (prediction) => prediction.output.label ?? null,
+    probabilities: (prediction) => prediction.output.probabilities ?? null,
+  },
+};

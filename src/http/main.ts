@@ -1,0 +1,33 @@
+/**
+ * `npm start`: open the database (Postgres from DATABASE_URL, else embedded PGlite under
+ * DATA_DIR), apply pending migrations, serve HTTP, and shut down cleanly on SIGTERM/SIGINT.
+ */
+import { loadConfig } from "../config.ts";
+import { openDatabase } from "../data/database.ts";
+import { buildApp } from "./app.ts";
+
+const config = loadConfig();
+const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: true });
+const { fastify } = await buildApp({
+  prisma: database.prisma,
+  maxBodyBytes: config.maxBodyBytes,
+  logLevel: config.logLevel,
+  development: config.nodeEnv === "development",
+});
+
+await fastify.listen({ port: config.port, host: config.host });
+const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${(fastify.server.address() as { port: number }).port}`;
+fastify.log.info(`ModelQL is serving on ${database.describe}`);
+console.log(`\n  GraphQL API   ${base}/graphql\n  Health        ${base}/healthz\n`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  fastify.log.info({ signal }, "shutting down");
+  await fastify.close();
+  await database.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

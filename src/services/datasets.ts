@@ -1,0 +1,219 @@
+/**
+ * Datasets: CSV in, typed columns stored chunk by chunk, statistics and pages of rows out.
+ *
+ * Values are stored columnar (ARCHITECTURE.md "Data"): one typed array per column per chunk
+ * of CHUNK_ROWS rows, as bytes, so that training reads a column set in a few large reads
+ * and never touches columns it does not use.
+ */
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { InvalidInputError, NotFoundError } from "../core/errors.ts";
+import type { Column, ColumnType } from "../core/dataset/columns.ts";
+import { parseCsv } from "../core/dataset/csv.ts";
+import { columnStats, type ColumnStats } from "../core/dataset/stats.ts";
+import { chunkRanges, decodeColumnChunk, encodeColumnChunk } from "../core/dataset/codec.ts";
+import {
+  afterTimeCursor,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  pageSize,
+  timeCursorOf,
+  toConnection,
+  type Connection,
+} from "./pagination.ts";
+
+/** Rows per stored chunk: 64k rows × 8 bytes = 512 KiB per column chunk. */
+export const CHUNK_ROWS = 65_536;
+const MAX_NAME_LENGTH = 200;
+
+export interface DatasetRecord {
+  id: string;
+  workspaceId: string;
+  name: string;
+  rowCount: number;
+  chunkSize: number;
+  createdAt: Date;
+}
+
+export interface ColumnRecord {
+  index: number;
+  name: string;
+  type: ColumnType;
+  stats: ColumnStats;
+  categories: string[] | null;
+}
+
+export type RowValue = number | boolean | string | null;
+
+export class DatasetService {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async createDataset(workspaceId: string, input: { name: string; csv: string }): Promise<DatasetRecord> {
+    const name = checkName(input.name);
+    const { columns, rowCount } = parseCsv(input.csv);
+    const chunks = chunkRanges(rowCount, CHUNK_ROWS);
+    // One transaction: a failure anywhere leaves no dataset, no columns, no chunks.
+    return this.prisma.$transaction(async (tx) => {
+      const dataset = await tx.dataset.create({
+        data: {
+          workspaceId,
+          name,
+          rowCount,
+          chunkSize: CHUNK_ROWS,
+          columns: {
+            create: columns.map((column, index) => ({
+              index,
+              name: column.name,
+              type: column.type,
+              stats: columnStats(column) as object,
+              categories: column.categories ?? undefined,
+            })),
+          },
+        },
+      });
+      await tx.datasetChunk.createMany({
+        data: columns.flatMap((column, columnIndex) =>
+          chunks.map(([start, end], chunkIndex) => ({
+            datasetId: dataset.id,
+            columnIndex,
+            chunkIndex,
+            rowCount: end - start,
+            data: encodeColumnChunk(column.values, start, end) as Uint8Array<ArrayBuffer>,
+          })),
+        ),
+      });
+      return dataset;
+    });
+  }
+
+  async getDataset(workspaceId: string, id: string): Promise<DatasetRecord | null> {
+    if (!isUuid(id)) return null;
+    return this.prisma.dataset.findFirst({ where: { id, workspaceId } });
+  }
+
+  async requireDataset(workspaceId: string, id: string): Promise<DatasetRecord> {
+    const dataset = await this.getDataset(workspaceId, id);
+    if (!dataset) throw new NotFoundError("Dataset", id);
+    return dataset;
+  }
+
+  async listDatasets(workspaceId: string, args: { first?: number | null; after?: string | null }): Promise<Connection<DatasetRecord>> {
+    const size = pageSize(args.first, 20, 100);
+    const rows = await this.prisma.dataset.findMany({
+      where: { workspaceId, ...afterTimeCursor(args.after) },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: size + 1,
+    });
+    return toConnection(rows, size, timeCursorOf);
+  }
+
+  async columns(datasetId: string): Promise<ColumnRecord[]> {
+    const rows = await this.prisma.datasetColumn.findMany({ where: { datasetId }, orderBy: { index: "asc" } });
+    return rows.map((row) => ({
+      index: row.index,
+      name: row.name,
+      type: row.type,
+      stats: row.stats as unknown as ColumnStats,
+      categories: (row.categories as string[] | null) ?? null,
+    }));
+  }
+
+  /**
+   * Read whole columns back into typed arrays (training's read path): one query for the
+   * chunks of just the requested columns, concatenated in chunk order.
+   */
+  async loadColumns(dataset: DatasetRecord, names: string[]): Promise<Column[]> {
+    const all = await this.columns(dataset.id);
+    const byName = new Map(all.map((column) => [column.name, column]));
+    const wanted = names.map((name) => {
+      const column = byName.get(name);
+      if (!column) throw new InvalidInputError(`Column ${JSON.stringify(name)} does not exist in dataset ${dataset.name}.`, { field: name });
+      return column;
+    });
+    const chunks = await this.prisma.datasetChunk.findMany({
+      where: { datasetId: dataset.id, columnIndex: { in: wanted.map((c) => c.index) } },
+      orderBy: [{ columnIndex: "asc" }, { chunkIndex: "asc" }],
+    });
+    return wanted.map((column) => {
+      const parts = chunks.filter((chunk) => chunk.columnIndex === column.index);
+      return assembleColumn(column, parts, dataset.rowCount);
+    });
+  }
+
+  /** A page of rows in file order; the cursor is the index of the next row. */
+  async rows(dataset: DatasetRecord, args: { first?: number | null; after?: string | null }): Promise<Connection<Record<string, RowValue>>> {
+    const size = pageSize(args.first, 100, 1000);
+    const start = args.after ? decodeCursor(args.after, isRowCursor) : 0;
+    const end = Math.min(dataset.rowCount, start + size);
+    if (start >= end) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+    const firstChunk = Math.floor(start / dataset.chunkSize);
+    const lastChunk = Math.floor((end - 1) / dataset.chunkSize);
+    const [columns, chunks] = await Promise.all([
+      this.columns(dataset.id),
+      this.prisma.datasetChunk.findMany({
+        where: { datasetId: dataset.id, chunkIndex: { gte: firstChunk, lte: lastChunk } },
+        orderBy: [{ columnIndex: "asc" }, { chunkIndex: "asc" }],
+      }),
+    ]);
+    const offset = firstChunk * dataset.chunkSize;
+    const values = columns.map((column) => {
+      const parts = chunks.filter((chunk) => chunk.columnIndex === column.index);
+      return parts.length === 1 ? decodeColumnChunk(column.type, parts[0].data) : concat(column.type, parts.map((p) => decodeColumnChunk(column.type, p.data)));
+    });
+    const edges = [];
+    for (let row = start; row < end; row++) {
+      const node: Record<string, RowValue> = {};
+      columns.forEach((column, c) => {
+        node[column.name] = cellValue(column, values[c][row - offset]);
+      });
+      edges.push({ cursor: encodeCursor(row + 1), node });
+    }
+    return { edges, pageInfo: { hasNextPage: end < dataset.rowCount, endCursor: edges[edges.length - 1].cursor } };
+  }
+
+  /** Delete a dataset; models trained on it keep working (their lineage link becomes null). */
+  async deleteDataset(workspaceId: string, id: string): Promise<string> {
+    const dataset = await this.requireDataset(workspaceId, id);
+    await this.prisma.dataset.delete({ where: { id: dataset.id } });
+    return dataset.id;
+  }
+}
+
+function checkName(raw: string): string {
+  const name = raw.trim();
+  if (name.length === 0) throw new InvalidInputError("name must not be empty.", { field: "name" });
+  if (name.length > MAX_NAME_LENGTH) throw new InvalidInputError(`name must be at most ${MAX_NAME_LENGTH} characters.`, { field: "name" });
+  return name;
+}
+
+const isRowCursor = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+function assembleColumn(column: ColumnRecord, parts: { data: Uint8Array }[], rowCount: number): Column {
+  const values = concat(column.type, parts.map((part) => decodeColumnChunk(column.type, part.data)));
+  if (values.length !== rowCount) {
+    throw new Error(`dataset column ${column.name}: stored ${values.length} values, expected ${rowCount}`);
+  }
+  return { name: column.name, type: column.type, values, categories: column.categories ?? undefined } as Column;
+}
+
+function concat(type: ColumnType, parts: (Float64Array | Int32Array)[]): Float64Array | Int32Array {
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const out = type === "CATEGORY" ? new Int32Array(length) : new Float64Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function cellValue(column: ColumnRecord, value: number): RowValue {
+  switch (column.type) {
+    case "NUMBER":
+      return Number.isNaN(value) ? null : value;
+    case "BOOLEAN":
+      return Number.isNaN(value) ? null : value === 1;
+    case "CATEGORY":
+      return value < 0 ? null : column.categories![value];
+  }
+}

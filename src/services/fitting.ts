@@ -1,0 +1,188 @@
+/**
+ * From typed columns to a fitted, evaluated model: the training use case without I/O, so that
+ * a request handler today and a job worker later run exactly the same code.
+ *
+ *   columns → drop rows with missing values → seeded split (stratified for classifiers)
+ *   → FeaturePipeline fitted on the training rows → estimator.fit → metrics on the test rows
+ *   (or on the training rows when testFraction is 0, flagged as such)
+ */
+import type { Column } from "../core/dataset/columns.ts";
+import { InvalidInputError } from "../core/errors.ts";
+import { createEstimator, taskOf, type Algorithm, type Classifier, type Estimator } from "../core/estimators/index.ts";
+import { FeaturePipeline, type FeatureSpec } from "../core/preprocessing/feature-pipeline.ts";
+import { compareCodePoints } from "../core/preprocessing/one-hot-encoder.ts";
+import { rawCoefficients } from "../core/preprocessing/coefficients.ts";
+import { trainTestSplit } from "../core/selection/split.ts";
+import { regressionMetrics } from "../core/metrics/regression.ts";
+import { classificationMetrics } from "../core/metrics/summary.ts";
+import { takeValues } from "../core/matrix.ts";
+
+/** Format of `Model.state`; bump when its shape changes. */
+export const MODEL_STATE_FORMAT = 1;
+
+/** The penalized models see standardized numbers: a penalty depends on units. */
+const PENALIZED: ReadonlySet<Algorithm> = new Set(["RIDGE", "LOGISTIC_REGRESSION", "LINEAR_SVM"]);
+
+export interface FitRequest {
+  algorithm: Algorithm;
+  hyperparameters: Record<string, unknown>;
+  target: Column;
+  features: Column[];
+  testFraction: number;
+  seed: number;
+}
+
+export interface ModelState {
+  format: number;
+  pipeline: ReturnType<FeaturePipeline["toJSON"]>;
+  estimator: ReturnType<Estimator["toJSON"]>;
+  /** classifiers: label of each class index */
+  classes: string[] | null;
+}
+
+export interface Metrics {
+  evaluatedOn: "TEST" | "TRAINING";
+  rows: number;
+  [metric: string]: unknown;
+}
+
+export interface ModelSummary {
+  task: "REGRESSION" | "CLASSIFICATION";
+  coefficients: { feature: string; value: number }[] | null;
+  intercept: number | null;
+  classes: string[] | null;
+  trainingRows: number;
+  testRows: number;
+  warnings: string[];
+}
+
+export interface FitResult {
+  state: ModelState;
+  metrics: Metrics;
+  summary: ModelSummary;
+}
+
+/** How each feature column is preprocessed for an algorithm (README "What the models do"). */
+export function featureSpecs(algorithm: Algorithm, features: Column[]): FeatureSpec[] {
+  const penalized = PENALIZED.has(algorithm);
+  return features.map((column) =>
+    column.type === "CATEGORY"
+      ? // OLS gets treatment coding (first category dropped) so its design has full rank.
+        { name: column.name, type: column.type, encode: "one_hot", handle_unknown: "ignore", drop: penalized ? null : "first" }
+      : { name: column.name, type: column.type, scale: penalized ? "standard" : "none" },
+  );
+}
+
+export function fitModel(request: FitRequest): FitResult {
+  const { algorithm, target, features } = request;
+  const task = taskOf(algorithm);
+  const warnings: string[] = [];
+
+  const rows = completeRows([target, ...features]);
+  const dropped = target.values.length - rows.length;
+  if (dropped > 0) warnings.push(`${dropped} of ${target.values.length} rows have a missing target or feature value and were left out.`);
+  if (rows.length < 2) {
+    throw new InvalidInputError(`Only ${rows.length} rows have every chosen column present; training needs at least 2.`, { field: "features" });
+  }
+
+  const { y, classes } = task === "classification" ? encodeClasses(target, rows) : { y: takeValues(target.values as Float64Array, rows), classes: null };
+  if (classes && classes.length < 2) {
+    throw new InvalidInputError(`Target ${JSON.stringify(target.name)} has a single class (${JSON.stringify(classes[0])}); a classifier needs at least two.`, { field: "target" });
+  }
+  if (classes && classes.length > 2) {
+    throw new InvalidInputError(`${algorithm} supports two classes; target ${JSON.stringify(target.name)} has ${classes.length}.`, { field: "target" });
+  }
+
+  const split = trainTestSplit(rows.length, { testFraction: request.testFraction, seed: request.seed, stratify: classes ? y : undefined, minTrain: 2 });
+  const trainRows = takeRows32(rows, split.train);
+  const evalPositions = split.test.length > 0 ? split.test : split.train;
+  const evalRows = takeRows32(rows, evalPositions);
+
+  const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features) });
+  const XTrain = pipeline.fit(features, trainRows).transform(features, trainRows);
+  const yTrain = takeValues(y, split.train);
+  const estimator = createEstimator(algorithm, request.hyperparameters).fit(XTrain, yTrain, { nClasses: classes?.length });
+  warnings.push(...estimator.fitInfo().warnings);
+
+  const XEval = pipeline.transform(features, evalRows);
+  const yEval = takeValues(y, evalPositions);
+  const evaluatedOn = split.test.length > 0 ? "TEST" : "TRAINING";
+  const metrics: Metrics =
+    task === "regression"
+      ? { evaluatedOn, rows: yEval.length, ...regressionMetrics(yEval, estimator.predict(XEval), pipeline.nFeatures) }
+      : {
+          evaluatedOn,
+          rows: yEval.length,
+          ...classificationMetrics(yEval, estimator.predict(XEval), {
+            nClasses: classes!.length,
+            decision: (estimator as Classifier).decisionFunction(XEval),
+            proba: (estimator as Classifier).predictProba?.(XEval),
+          }),
+        };
+
+  const { coef, intercept } = estimator.coefficients();
+  const raw = rawCoefficients(coef, intercept, pipeline.standardization());
+  return {
+    state: { format: MODEL_STATE_FORMAT, pipeline: pipeline.toJSON(), estimator: estimator.toJSON(), classes },
+    metrics,
+    summary: {
+      task: task === "regression" ? "REGRESSION" : "CLASSIFICATION",
+      coefficients: pipeline.featureNames.map((feature, j) => ({ feature, value: raw.coef[j] })),
+      intercept: raw.intercept[0],
+      classes,
+      trainingRows: split.train.length,
+      testRows: split.test.length,
+      warnings,
+    },
+  };
+}
+
+/** Indices of rows where every column has a value. */
+function completeRows(columns: Column[]): Int32Array {
+  const n = columns[0].values.length;
+  const keep = new Int32Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    let complete = true;
+    for (const column of columns) {
+      const v = column.values[i];
+      if (column.type === "CATEGORY" ? v < 0 : Number.isNaN(v)) {
+        complete = false;
+        break;
+      }
+    }
+    if (complete) keep[count++] = i;
+  }
+  return keep.slice(0, count);
+}
+
+function takeRows32(rows: Int32Array, positions: Int32Array): Int32Array {
+  const out = new Int32Array(positions.length);
+  for (let k = 0; k < positions.length; k++) out[k] = rows[positions[k]];
+  return out;
+}
+
+/**
+ * Class labels as strings, sorted like numpy's unique (numbers numerically, text by code
+ * point, false before true), and y as indices into them; the positive class is the last.
+ */
+function encodeClasses(target: Column, rows: Int32Array): { y: Float64Array; classes: string[] } {
+  const labelOf = (i: number): string => {
+    const v = target.values[i];
+    if (target.type === "CATEGORY") return target.categories[v];
+    if (target.type === "BOOLEAN") return v === 1 ? "true" : "false";
+    return String(v);
+  };
+  const distinct = new Map<string, number>();
+  for (const i of rows) {
+    const label = labelOf(i);
+    if (!distinct.has(label)) distinct.set(label, target.type === "CATEGORY" ? 0 : target.values[i]);
+  }
+  const classes = [...distinct.keys()].sort((a, b) =>
+    target.type === "CATEGORY" ? compareCodePoints(a, b) : distinct.get(a)! - distinct.get(b)!,
+  );
+  const index = new Map(classes.map((label, k) => [label, k]));
+  const y = new Float64Array(rows.length);
+  rows.forEach((i, k) => (y[k] = index.get(labelOf(i))!));
+  return { y, classes };
+}

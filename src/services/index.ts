@@ -1,0 +1,28 @@
+/**
+ * The use cases behind the API, composed once per process over one Prisma client.
+ * Services validate input, own every Prisma call and throw DomainErrors; they know nothing
+ * of GraphQL or HTTP.
+ */
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { DatasetService } from "./datasets.ts";
+import { ModelService } from "./models.ts";
+import { PredictionService } from "./predictions.ts";
+import { TrainingService } from "./training.ts";
+import { WorkspaceService } from "./workspaces.ts";
+
+export interface Services {
+  workspaces: WorkspaceService;
+  datasets: DatasetService;
+  models: ModelService;
+  training: TrainingService;
+  predictions: PredictionService;
+}
+
+export function createServices(prisma: PrismaClient): Services {
+  const workspaces = new WorkspaceService(prisma);
+  const datasets = new DatasetService(prisma);
+  const models = new ModelService(prisma);
+  const training = new TrainingService(prisma, datasets);
+  const predictions = new PredictionService(prisma, models);
+  return { workspaces, datasets, models, training, predictions };
+}

@@ -1,0 +1,135 @@
+/**
+ * Training: validate the request against the dataset and the algorithm's declared
+ * hyperparameters, fit (src/services/fitting.ts), and store the model version with its
+ * fitted state, metrics and summary. Bad input is refused before anything is written.
+ */
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { DomainError, InvalidInputError } from "../core/errors.ts";
+import {
+  ALGORITHMS,
+  describeAllowed,
+  hyperparameterSpec,
+  taskOf,
+  validateHyperparameters,
+  type Algorithm,
+} from "../core/estimators/index.ts";
+import type { DatasetService } from "./datasets.ts";
+import type { ModelRecord } from "./models.ts";
+import { fitModel, type FitResult } from "./fitting.ts";
+
+export type { ModelSummary } from "./fitting.ts";
+
+export interface TrainModelInput {
+  datasetId: string;
+  name: string;
+  algorithm: Algorithm;
+  target: string;
+  features?: string[] | null;
+  hyperparameters?: unknown;
+  testFraction?: number | null;
+  seed?: number | null;
+}
+
+const MAX_TEST_FRACTION = 0.9;
+const MAX_NAME_LENGTH = 200;
+
+/** The algorithms and their hyperparameters, for `Query.algorithms`. */
+export function algorithmCatalog() {
+  return ALGORITHMS.map((algorithm) => ({
+    algorithm,
+    task: taskOf(algorithm) === "regression" ? ("REGRESSION" as const) : ("CLASSIFICATION" as const),
+    hyperparameters: Object.entries(hyperparameterSpec(algorithm)).map(([name, spec]) => ({
+      name,
+      type: spec.type,
+      default: spec.default,
+      allowed: describeAllowed(spec),
+      description: spec.description,
+    })),
+  }));
+}
+
+export class TrainingService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly datasets: DatasetService,
+  ) {}
+
+  async trainModel(workspaceId: string, input: TrainModelInput): Promise<ModelRecord> {
+    const name = input.name.trim();
+    if (!name || name.length > MAX_NAME_LENGTH) {
+      throw new InvalidInputError(`name must be 1 to ${MAX_NAME_LENGTH} characters.`, { field: "name" });
+    }
+    const hyperparameters = validateHyperparameters(input.algorithm, input.hyperparameters ?? {});
+    const testFraction = input.testFraction ?? 0.2;
+    if (!(testFraction >= 0 && testFraction <= MAX_TEST_FRACTION)) {
+      throw new InvalidInputError(`testFraction must be in [0, ${MAX_TEST_FRACTION}], got ${testFraction}.`, { field: "testFraction" });
+    }
+    const seed = input.seed ?? 0;
+    const dataset = await this.datasets.requireDataset(workspaceId, input.datasetId);
+    const columns = await this.datasets.columns(dataset.id);
+    const names = new Set(columns.map((c) => c.name));
+    const target = columns.find((c) => c.name === input.target);
+    if (!target) {
+      throw new InvalidInputError(`Target ${JSON.stringify(input.target)} is not a column of dataset ${dataset.name}; columns: ${[...names].join(", ")}.`, { field: "target" });
+    }
+    if (taskOf(input.algorithm) === "regression" && target.type !== "NUMBER") {
+      throw new InvalidInputError(`${input.algorithm} is a regression: target ${JSON.stringify(target.name)} must be NUMBER, not ${target.type}. Use a classifier for it.`, { field: "target" });
+    }
+    const features = input.features ?? columns.filter((c) => c !== target).map((c) => c.name);
+    if (features.length === 0) throw new InvalidInputError("features must name at least one column.", { field: "features" });
+    for (const feature of features) {
+      if (!names.has(feature)) throw new InvalidInputError(`Feature ${JSON.stringify(feature)} is not a column of dataset ${dataset.name}.`, { field: "features" });
+      if (feature === target.name) throw new InvalidInputError(`Feature ${JSON.stringify(feature)} is the target; a model cannot take its target as input.`, { field: "features" });
+    }
+    if (new Set(features).size !== features.length) throw new InvalidInputError("features lists a column more than once.", { field: "features" });
+
+    const [targetColumn, ...featureColumns] = await this.datasets.loadColumns(dataset, [target.name, ...features]);
+    let fitted: FitResult | undefined;
+    let error: string | undefined;
+    try {
+      fitted = fitModel({ algorithm: input.algorithm, hyperparameters, target: targetColumn, features: featureColumns, testFraction, seed });
+    } catch (e) {
+      // The user's data cannot be trained on as asked (one class, too few rows…): refuse, write nothing.
+      if (e instanceof InvalidInputError) throw e;
+      if (!(e instanceof DomainError) && !(e instanceof Error)) throw e;
+      error = e.message;
+    }
+    return this.insertVersion({
+      workspaceId,
+      name,
+      datasetId: dataset.id,
+      algorithm: input.algorithm,
+      target: target.name,
+      features,
+      hyperparameters: hyperparameters as Prisma.InputJsonObject,
+      testFraction,
+      seed,
+      ...(fitted
+        ? {
+            status: "READY" as const,
+            state: fitted.state as unknown as Prisma.InputJsonObject,
+            metrics: fitted.metrics as Prisma.InputJsonObject,
+            summary: fitted.summary as unknown as Prisma.InputJsonObject,
+            trainedAt: new Date(),
+          }
+        : { status: "FAILED" as const, error }),
+    });
+  }
+
+  /**
+   * Insert as the next version of `name`. Two concurrent trainings of one name race for the
+   * same number; the unique (workspace, name, version) index makes the loser retry.
+   */
+  private async insertVersion(data: Omit<Prisma.ModelUncheckedCreateInput, "version">): Promise<ModelRecord> {
+    for (let attempt = 0; ; attempt++) {
+      const last = await this.prisma.model.aggregate({ where: { workspaceId: data.workspaceId, name: data.name }, _max: { version: true } });
+      try {
+        return await this.prisma.model.create({ data: { ...data, version: (last._max.version ?? 0) + 1 } });
+      } catch (e) {
+        if (attempt < 5 && e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") continue;
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import { parseCsv, readCsv } from "../../../src/core/dataset/csv.ts";
+import { InvalidInputError } from "../../../src/core/errors.ts";
+import type { Column } from "../../../src/core/dataset/columns.ts";
+
+/** The cells of a column back as strings ("" for missing), to compare tables simply. */
+function cells(column: Column): string[] {
+  if (column.type === "CATEGORY") return Array.from(column.values, (c) => (c < 0 ? "" : column.categories[c]));
+  if (column.type === "BOOLEAN") return Array.from(column.values, (v) => (Number.isNaN(v) ? "" : v === 1 ? "true" : "false"));
+  return Array.from(column.values, (v) => (Number.isNaN(v) ? "" : String(v)));
+}
+
+function table(text: string | Uint8Array) {
+  const t = parseCsv(text);
+  return Object.fromEntries(t.columns.map((c) => [c.name, cells(c)]));
+}
+
+function csvError(text: string, limits = {}): InvalidInputError {
+  try {
+    parseCsv(text, limits);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidInputError);
+    return error as InvalidInputError;
+  }
+  throw new Error("expected parseCsv to throw");
+}
+
+describe("parseCsv: valid RFC 4180 input", () => {
+  it("reads a header and typed columns", () => {
+    const t = parseCsv("x,flag,city\n1.5,true,Lyon\n-2,FALSE,Nice\n");
+    expect(t.rowCount).toBe(2);
+    expect(t.columns.map((c) => [c.name, c.type])).toEqual([["x", "NUMBER"], ["flag", "BOOLEAN"], ["city", "CATEGORY"]]);
+    expect(Array.from(t.columns[0].values)).toEqual([1.5, -2]);
+  });
+
+  it("handles quoted commas, escaped quotes and embedded newlines", () => {
+    expect(table('name,quote\n"Smith, J.","He said ""hi"""\n"multi\nline","a\r\nb"\n')).toEqual({
+      name: ["Smith, J.", "multi\nline"],
+      quote: ['He said "hi"', "a\r\nb"],
+    });
+  });
+
+  it("accepts CRLF, LF, mixed line ends and a missing trailing newline", () => {
+    const expected = { a: ["1", "3"], b: ["2", "4"] };
+    expect(table("a,b\r\n1,2\r\n3,4\r\n")).toEqual(expected);
+    expect(table("a,b\n1,2\n3,4")).toEqual(expected);
+    expect(table("a,b\r\n1,2\n3,4\r\n")).toEqual(expected);
+    expect(table("a,b\r\n1,2\r\n3,4")).toEqual(expected);
+  });
+
+  it("strips a UTF-8 byte order mark, from text or bytes", () => {
+    expect(table("\uFEFFid,v\n1,2\n")).toEqual({ id: ["1"], v: ["2"] });
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode("id,v\n1,é\n")]);
+    expect(table(bytes)).toEqual({ id: ["1"], v: ["é"] });
+  });
+
+  it("skips blank lines and trims header names", () => {
+    expect(table("\n a , b \n\n1,2\n\n\n3,4\n\n")).toEqual({ a: ["1", "3"], b: ["2", "4"] });
+  });
+
+  it("keeps empty and whitespace-only cells as missing", () => {
+    const t = parseCsv('n,c\n1,x\n,""\n  ,  \n4,y\n');
+    expect(Array.from(t.columns[0].values)).toEqual([1, NaN, NaN, 4]);
+    expect(Array.from(t.columns[1].values)).toEqual([0, -1, -1, 1]);
+  });
+
+  it("reads a single-column file, where a quoted empty field is a missing value", () => {
+    expect(table('only\n1\n""\n3\n')).toEqual({ only: ["1", "", "3"] });
+  });
+
+  it("keeps the text of a column that looked numeric until a late non-number (replayed rows)", () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `${i},${i % 7 === 0 ? "" : `00${i % 5}`}`);
+    const t = parseCsv(`id,code\n${rows.join("\n")}\n9999,X-1\n`);
+    const code = t.columns[1];
+    expect(code.type).toBe("CATEGORY");
+    expect(code.categories).toEqual(["001", "002", "003", "004", "000", "X-1"]);
+    expect(cells(code).slice(0, 8)).toEqual(["", "001", "002", "003", "004", "000", "001", ""]);
+    expect(cells(code)[3000]).toBe("X-1");
+  });
+});
+
+describe("readCsv: streaming chunks", () => {
+  const text = '\uFEFFid,name,zip\n1,"Smith, J.",01234\n2,"multi\r\nline",75001\n3,"say ""hi""",2A004\n';
+
+  it("gives the same table as parseCsv whatever the chunk boundaries", async () => {
+    const expected = parseCsv(text);
+    for (const size of [1, 2, 3, 7, 64]) {
+      const bytes = new TextEncoder().encode(text);
+      const chunks = () => Array.from({ length: Math.ceil(bytes.length / size) }, (_, k) => bytes.subarray(k * size, (k + 1) * size));
+      expect(await readCsv(chunks)).toEqual(expected);
+    }
+  });
+
+  it("reopens the source only when a numeric-looking column needs its text replayed", async () => {
+    let opened = 0;
+    const t = await readCsv(() => {
+      opened++;
+      return ["a,b\n1,2\n", "3,4\n"];
+    });
+    expect(opened).toBe(1);
+    expect(t.rowCount).toBe(2);
+    opened = 0;
+    const mixed = await readCsv(async function* () {
+      opened++;
+      yield "id,zip\n1,01234\n";
+      yield "2,2A004\n";
+    });
+    expect(opened).toBe(2);
+    expect(mixed.columns[1]).toMatchObject({ type: "CATEGORY", categories: ["01234", "2A004"] });
+  });
+
+  it("reports errors with the same details as parseCsv", async () => {
+    await expect(readCsv(() => ["a,b\n1,2\n", "3\n"])).rejects.toMatchObject({ details: { line: 3, expected: 2, actual: 1 } });
+  });
+});
+
+describe("parseCsv: malformed input", () => {
+  it("rejects empty input", () => {
+    expect(csvError("").message).toMatch(/empty.*header/);
+    expect(csvError("\n\n").details).toMatchObject({ line: 1 });
+  });
+
+  it("rejects a header without data rows", () => {
+    expect(csvError("a,b").message).toMatch(/header \(2 columns\) but no data rows/);
+    expect(csvError("a,b\r\n\r\n").message).toMatch(/no data rows/);
+  });
+
+  it("rejects ragged rows, naming the physical line and both field counts", () => {
+    const more = csvError("a,b\n1,2\n3,4,5\n");
+    expect(more.message).toMatch(/^Line 3 has 3 fields but the header has 2/);
+    expect(more.details).toEqual({ line: 3, expected: 2, actual: 3 });
+    expect(csvError("a,b,c\n1,2,3\n4,5\n").details).toMatchObject({ line: 3, actual: 2 });
+  });
+
+  it("counts lines through blank lines and quoted line breaks (LF and CRLF)", () => {
+    expect(csvError('a,b\n1,"x\ny"\n\n\n2\n').details).toMatchObject({ line: 6 });
+    expect(csvError('a,b\r\n1,"x\r\ny\r\nz"\r\n\r\n2\r\n').details).toMatchObject({ line: 6 });
+    expect(csvError('a,b\r\n"p\r\nq",1\r\n3,"4\r\n5",6\r\n').details).toMatchObject({ line: 4 });
+  });
+
+  it("rejects an unclosed quote at the record where it opens", () => {
+    const error = csvError('a,b\n1,2\n\n3,"never closed\n4,5\n');
+    expect(error.message).toMatch(/Unclosed quote in the record starting at line 4, field 2/);
+    expect(error.details).toMatchObject({ line: 4, column: 2, field: "b" });
+  });
+
+  it("rejects text after a closing quote and quotes inside unquoted fields", () => {
+    expect(csvError('a,b\n1,"x"y\n').details).toMatchObject({ line: 2, column: 2, csvCode: "CSV_INVALID_CLOSING_QUOTE" });
+    expect(csvError('a,b\n1,2\n3,x"y\n').details).toMatchObject({ line: 3, column: 2, csvCode: "INVALID_OPENING_QUOTE" });
+  });
+
+  it("rejects duplicate and empty column names", () => {
+    const duplicate = csvError("id,x, id\n1,2,3\n");
+    expect(duplicate.message).toMatch(/Columns 1 and 3 are both named "id"/);
+    expect(duplicate.details).toEqual({ line: 1, column: 3, field: "id" });
+    expect(csvError("a,,c\n1,2,3\n").details).toEqual({ line: 1, column: 2 });
+    expect(csvError("a,  \n1,2\n").message).toMatch(/Column 2 of the header has no name/);
+  });
+
+  it("enforces the column and field-length limits, naming them", () => {
+    const wide = Array.from({ length: 6 }, (_, j) => `c${j}`).join(",");
+    const columns = csvError(`${wide}\n1,2,3,4,5,6\n`, { maxColumns: 5 });
+    expect(columns.message).toMatch(/6 columns; at most 5 are allowed \(maxColumns\)/);
+    expect(columns.details).toMatchObject({ line: 1, limit: 5 });
+    const long = csvError(`a,b\n1,2\n3,"${"x".repeat(50)}"\n`, { maxFieldLength: 20 });
+    expect(long.message).toMatch(/longer than 20 characters \(maxFieldLength\)/);
+    expect(long.details).toMatchObject({ line: 3, column: 2, field: "b", limit: 20 });
+    expect(parseCsv(`a\n${"y".repeat(100_000)}\n`).rowCount).toBe(1);
+  });
+});
