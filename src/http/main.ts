@@ -2,12 +2,13 @@
  * `npm start`: open the database (Postgres from DATABASE_URL, else embedded PGlite under
  * DATA_DIR), apply pending migrations, serve HTTP, and shut down cleanly on SIGTERM/SIGINT.
  */
+import { join } from "node:path";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../data/database.ts";
 import { buildApp } from "./app.ts";
 
 const config = loadConfig();
-const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: true });
+const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, "pglite"), migrate: true });
 const { fastify } = await buildApp({
   prisma: database.prisma,
   maxBodyBytes: config.maxBodyBytes,
