@@ -40,6 +40,7 @@ export const resolvers: Resolvers = {
     task: (model) => (summaryOf(model)?.task ?? (model.algorithm === "LINEAR_REGRESSION" || model.algorithm === "RIDGE" ? "REGRESSION" : "CLASSIFICATION")),
     hyperparameters: (model) => model.hyperparameters,
     metrics: (model) => (model.metrics ?? null) as never,
+    cvMetrics: (model) => (model.cvMetrics ?? null) as never,
     coefficients: (model) => summaryOf(model)?.coefficients ?? null,
     intercept: (model) => summaryOf(model)?.intercept ?? null,
     classes: (model) => summaryOf(model)?.classes ?? null,

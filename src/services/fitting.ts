@@ -12,7 +12,7 @@ import { createEstimator, taskOf, type Algorithm, type Classifier, type Estimato
 import { FeaturePipeline, type FeatureSpec } from "../core/preprocessing/feature-pipeline.ts";
 import { compareCodePoints } from "../core/preprocessing/one-hot-encoder.ts";
 import { rawCoefficients } from "../core/preprocessing/coefficients.ts";
-import { trainTestSplit } from "../core/selection/split.ts";
+import { kFold, trainTestSplit } from "../core/selection/split.ts";
 import { regressionMetrics } from "../core/metrics/regression.ts";
 import { classificationMetrics } from "../core/metrics/summary.ts";
 import { takeValues } from "../core/matrix.ts";
@@ -30,6 +30,8 @@ export interface FitRequest {
   features: Column[];
   testFraction: number;
   seed: number;
+  /** k-fold cross-validation over the training rows (stratified for classifiers); absent → none */
+  folds?: number;
 }
 
 export interface ModelState {
@@ -56,9 +58,16 @@ export interface ModelSummary {
   warnings: string[];
 }
 
+/** Each metric's mean and (population) standard deviation across folds. */
+export interface CvMetrics {
+  folds: number;
+  [metric: string]: { mean: number; std: number } | number;
+}
+
 export interface FitResult {
   state: ModelState;
   metrics: Metrics;
+  cvMetrics: CvMetrics | null;
   summary: ModelSummary;
 }
 
@@ -95,36 +104,25 @@ export function fitModel(request: FitRequest): FitResult {
 
   const split = trainTestSplit(rows.length, { testFraction: request.testFraction, seed: request.seed, stratify: classes ? y : undefined, minTrain: 2 });
   const trainRows = takeRows32(rows, split.train);
-  const evalPositions = split.test.length > 0 ? split.test : split.train;
-  const evalRows = takeRows32(rows, evalPositions);
-
-  const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features) });
-  const XTrain = pipeline.fit(features, trainRows).transform(features, trainRows);
   const yTrain = takeValues(y, split.train);
-  const estimator = createEstimator(algorithm, request.hyperparameters).fit(XTrain, yTrain, { nClasses: classes?.length });
+  const { pipeline, estimator } = fitOn(request, features, trainRows, yTrain, classes);
   warnings.push(...estimator.fitInfo().warnings);
 
-  const XEval = pipeline.transform(features, evalRows);
-  const yEval = takeValues(y, evalPositions);
-  const evaluatedOn = split.test.length > 0 ? "TEST" : "TRAINING";
-  const metrics: Metrics =
-    task === "regression"
-      ? { evaluatedOn, rows: yEval.length, ...regressionMetrics(yEval, estimator.predict(XEval), pipeline.nFeatures) }
-      : {
-          evaluatedOn,
-          rows: yEval.length,
-          ...classificationMetrics(yEval, estimator.predict(XEval), {
-            nClasses: classes!.length,
-            decision: (estimator as Classifier).decisionFunction(XEval),
-            proba: (estimator as Classifier).predictProba?.(XEval),
-          }),
-        };
+  // Held-out rows when there are any; otherwise the training rows, flagged as such.
+  const evalPositions = split.test.length > 0 ? split.test : split.train;
+  const metrics: Metrics = {
+    evaluatedOn: split.test.length > 0 ? "TEST" : "TRAINING",
+    rows: evalPositions.length,
+    ...evaluate(pipeline, estimator, features, takeRows32(rows, evalPositions), takeValues(y, evalPositions), classes),
+  };
+  const cvMetrics = request.folds ? crossValidate(request, features, trainRows, yTrain, classes, request.folds) : null;
 
   const { coef, intercept } = estimator.coefficients();
   const raw = rawCoefficients(coef, intercept, pipeline.standardization());
   return {
     state: { format: MODEL_STATE_FORMAT, pipeline: pipeline.toJSON(), estimator: estimator.toJSON(), classes },
     metrics,
+    cvMetrics,
     summary: {
       task: task === "regression" ? "REGRESSION" : "CLASSIFICATION",
       coefficients: pipeline.featureNames.map((feature, j) => ({ feature, value: raw.coef[j] })),
@@ -135,6 +133,53 @@ export function fitModel(request: FitRequest): FitResult {
       warnings,
     },
   };
+}
+
+/** A fresh pipeline and estimator fitted on the given dataset rows (preprocessing sees only them). */
+function fitOn(request: FitRequest, features: Column[], rows: Int32Array, y: Float64Array, classes: string[] | null) {
+  const pipeline = new FeaturePipeline({ features: featureSpecs(request.algorithm, features) });
+  const X = pipeline.fit(features, rows).transform(features, rows);
+  const estimator = createEstimator(request.algorithm, request.hyperparameters).fit(X, y, { nClasses: classes?.length });
+  return { pipeline, estimator };
+}
+
+/** Every metric of the task on the given rows, as a JSON-ready object. */
+function evaluate(pipeline: FeaturePipeline, estimator: Estimator, features: Column[], rows: Int32Array, y: Float64Array, classes: string[] | null) {
+  const X = pipeline.transform(features, rows);
+  if (!classes) return { ...regressionMetrics(y, estimator.predict(X), pipeline.nFeatures) };
+  const classifier = estimator as Classifier;
+  return {
+    ...classificationMetrics(y, classifier.predict(X), {
+      nClasses: classes.length,
+      decision: classifier.decisionFunction(X),
+      proba: classifier.predictProba?.(X),
+    }),
+  };
+}
+
+/**
+ * k-fold cross-validation over the training rows (the test split stays untouched): each fold
+ * refits preprocessing and estimator on the other folds, as scikit-learn's cross_validate on
+ * a Pipeline does. Returns each scalar metric's mean and population std (ddof 0, numpy's).
+ */
+function crossValidate(request: FitRequest, features: Column[], trainRows: Int32Array, yTrain: Float64Array, classes: string[] | null, folds: number): CvMetrics {
+  if (!Number.isInteger(folds) || folds < 2 || folds > trainRows.length) {
+    throw new InvalidInputError(`folds must be an integer from 2 to the number of training rows (${trainRows.length}), got ${folds}.`, { field: "folds" });
+  }
+  const splits = kFold(trainRows.length, folds, { seed: request.seed, stratify: classes ? yTrain : undefined });
+  const perFold = splits.map(({ train, test }) => {
+    const { pipeline, estimator } = fitOn(request, features, takeRows32(trainRows, train), takeValues(yTrain, train), classes);
+    return evaluate(pipeline, estimator, features, takeRows32(trainRows, test), takeValues(yTrain, test), classes) as Record<string, unknown>;
+  });
+  const out: CvMetrics = { folds };
+  for (const name of Object.keys(perFold[0])) {
+    const values = perFold.map((m) => m[name]);
+    if (!values.every((v): v is number => typeof v === "number" && Number.isFinite(v))) continue;
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+    out[name] = { mean, std };
+  }
+  return out;
 }
 
 /** Indices of rows where every column has a value. */

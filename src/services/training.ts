@@ -29,6 +29,7 @@ export interface TrainModelInput {
   hyperparameters?: unknown;
   testFraction?: number | null;
   seed?: number | null;
+  folds?: number | null;
 }
 
 const MAX_TEST_FRACTION = 0.9;
@@ -66,6 +67,10 @@ export class TrainingService {
       throw new InvalidInputError(`testFraction must be in [0, ${MAX_TEST_FRACTION}], got ${testFraction}.`, { field: "testFraction" });
     }
     const seed = input.seed ?? 0;
+    const folds = input.folds ?? undefined;
+    if (folds !== undefined && (!Number.isInteger(folds) || folds < 2)) {
+      throw new InvalidInputError(`folds must be an integer of at least 2 (and at most the number of training rows), got ${folds}.`, { field: "folds" });
+    }
     const dataset = await this.datasets.requireDataset(workspaceId, input.datasetId);
     const columns = await this.datasets.columns(dataset.id);
     const names = new Set(columns.map((c) => c.name));
@@ -88,7 +93,7 @@ export class TrainingService {
     let fitted: FitResult | undefined;
     let error: string | undefined;
     try {
-      fitted = fitModel({ algorithm: input.algorithm, hyperparameters, target: targetColumn, features: featureColumns, testFraction, seed });
+      fitted = fitModel({ algorithm: input.algorithm, hyperparameters, target: targetColumn, features: featureColumns, testFraction, seed, folds });
     } catch (e) {
       // The user's data cannot be trained on as asked (one class, too few rows…): refuse, write nothing.
       if (e instanceof InvalidInputError) throw e;
@@ -105,11 +110,13 @@ export class TrainingService {
       hyperparameters: hyperparameters as Prisma.InputJsonObject,
       testFraction,
       seed,
+      folds: folds ?? null,
       ...(fitted
         ? {
             status: "READY" as const,
             state: fitted.state as unknown as Prisma.InputJsonObject,
             metrics: fitted.metrics as Prisma.InputJsonObject,
+            cvMetrics: (fitted.cvMetrics ?? undefined) as Prisma.InputJsonObject | undefined,
             summary: fitted.summary as unknown as Prisma.InputJsonObject,
             trainedAt: new Date(),
           }

@@ -38,6 +38,13 @@ export type AlgorithmInfo = {
   task: Task;
 };
 
+export type AveragedScores = {
+  __typename?: 'AveragedScores';
+  f1: Scalars['Float']['output'];
+  precision: Scalars['Float']['output'];
+  recall: Scalars['Float']['output'];
+};
+
 export type ClassProbability = {
   __typename?: 'ClassProbability';
   label: Scalars['String']['output'];
@@ -102,6 +109,29 @@ export type CreateDatasetInput = {
   csv: Scalars['String']['input'];
   /** A name for people; need not be unique. */
   name: Scalars['String']['input'];
+};
+
+/**
+ * Cross-validated metrics: for each metric of `Metrics` that applies to the task, its mean and
+ * standard deviation across the folds.
+ */
+export type CvMetrics = {
+  __typename?: 'CvMetrics';
+  accuracy: Maybe<MetricSummary>;
+  adjustedR2: Maybe<MetricSummary>;
+  balancedAccuracy: Maybe<MetricSummary>;
+  explainedVariance: Maybe<MetricSummary>;
+  f1: Maybe<MetricSummary>;
+  folds: Scalars['Int']['output'];
+  logLoss: Maybe<MetricSummary>;
+  mae: Maybe<MetricSummary>;
+  mape: Maybe<MetricSummary>;
+  mcc: Maybe<MetricSummary>;
+  precision: Maybe<MetricSummary>;
+  r2: Maybe<MetricSummary>;
+  recall: Maybe<MetricSummary>;
+  rmse: Maybe<MetricSummary>;
+  rocAuc: Maybe<MetricSummary>;
 };
 
 /** A table of values, stored column by column. */
@@ -175,6 +205,14 @@ export type HyperparameterInfo = {
   type: Scalars['String']['output'];
 };
 
+/** A metric across cross-validation folds. */
+export type MetricSummary = {
+  __typename?: 'MetricSummary';
+  mean: Scalars['Float']['output'];
+  /** Population standard deviation across folds (numpy's default, ddof 0). */
+  std: Scalars['Float']['output'];
+};
+
 /**
  * Evaluation metrics. Regression fills `r2`, `rmse`, `mae`; classification fills the rest
  * (`rocAuc` and `logLoss` need scores / probabilities; `logLoss` is null for LINEAR_SVM).
@@ -183,12 +221,24 @@ export type HyperparameterInfo = {
 export type Metrics = {
   __typename?: 'Metrics';
   accuracy: Maybe<Scalars['Float']['output']>;
+  /** Regression: R² adjusted for the number of features the model sees (null when rows ≤ features + 1). */
+  adjustedR2: Maybe<Scalars['Float']['output']>;
+  /** Classification: mean of per-class recall. */
+  balancedAccuracy: Maybe<Scalars['Float']['output']>;
   /** Rows: true class, columns: predicted class, both in the order of `Model.classes`. */
   confusionMatrix: Maybe<Array<Array<Scalars['Int']['output']>>>;
   evaluatedOn: EvaluationSet;
+  /** Regression: 1 − Var(y − ŷ) / Var(y). */
+  explainedVariance: Maybe<Scalars['Float']['output']>;
   f1: Maybe<Scalars['Float']['output']>;
   logLoss: Maybe<Scalars['Float']['output']>;
+  /** Classification: unweighted mean over classes. */
+  macro: Maybe<AveragedScores>;
   mae: Maybe<Scalars['Float']['output']>;
+  /** Regression: mean absolute percentage error, as a fraction; null when any true value is 0. */
+  mape: Maybe<Scalars['Float']['output']>;
+  /** Classification: Matthews correlation coefficient. */
+  mcc: Maybe<Scalars['Float']['output']>;
   precision: Maybe<Scalars['Float']['output']>;
   r2: Maybe<Scalars['Float']['output']>;
   recall: Maybe<Scalars['Float']['output']>;
@@ -196,6 +246,8 @@ export type Metrics = {
   rocAuc: Maybe<Scalars['Float']['output']>;
   /** Rows the metrics were computed on. */
   rows: Scalars['Int']['output'];
+  /** Classification: mean over classes weighted by their support. */
+  weighted: Maybe<AveragedScores>;
 };
 
 /**
@@ -215,6 +267,8 @@ export type Model = {
    */
   coefficients: Maybe<Array<Coefficient>>;
   createdAt: Scalars['DateTime']['output'];
+  /** Cross-validation over the training rows, when trained with `folds`. */
+  cvMetrics: Maybe<CvMetrics>;
   /** The dataset the model was trained on; null once that dataset is deleted. */
   dataset: Maybe<Dataset>;
   /** Why training failed, when status is FAILED. */
@@ -420,6 +474,12 @@ export type TrainModelInput = {
   datasetId: Scalars['ID']['input'];
   /** Feature columns; defaults to every column except the target. */
   features?: InputMaybe<Array<Scalars['String']['input']>>;
+  /**
+   * k-fold cross-validation over the training rows (stratified for classifiers, seeded by
+   * `seed`): each fold refits preprocessing and model on the other folds. From 2 to the number
+   * of training rows; omitted → no cross-validation. Results in `Model.cvMetrics`.
+   */
+  folds?: InputMaybe<Scalars['Int']['input']>;
   /** Hyperparameters by scikit-learn's names, e.g. `{ "C": 0.5 }`; see `algorithms`. Unknown names are refused. */
   hyperparameters?: InputMaybe<Scalars['JSON']['input']>;
   /** The model's name. Training again under an existing name adds a version. */
@@ -513,6 +573,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = {
   Algorithm: Algorithm;
   AlgorithmInfo: ResolverTypeWrapper<AlgorithmInfo>;
+  AveragedScores: ResolverTypeWrapper<AveragedScores>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ClassProbability: ResolverTypeWrapper<ClassProbability>;
   Coefficient: ResolverTypeWrapper<Coefficient>;
@@ -520,6 +581,7 @@ export type ResolversTypes = {
   ColumnStats: ResolverTypeWrapper<ColumnStats>;
   ColumnType: ColumnType;
   CreateDatasetInput: CreateDatasetInput;
+  CvMetrics: ResolverTypeWrapper<CvMetrics>;
   Dataset: ResolverTypeWrapper<DatasetRecord>;
   DatasetConnection: ResolverTypeWrapper<Omit<DatasetConnection, 'edges'> & { edges: Array<ResolversTypes['DatasetEdge']> }>;
   DatasetEdge: ResolverTypeWrapper<Omit<DatasetEdge, 'node'> & { node: ResolversTypes['Dataset'] }>;
@@ -533,6 +595,7 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  MetricSummary: ResolverTypeWrapper<MetricSummary>;
   Metrics: ResolverTypeWrapper<Metrics>;
   Model: ResolverTypeWrapper<ModelRecord>;
   ModelConnection: ResolverTypeWrapper<Omit<ModelConnection, 'edges'> & { edges: Array<ResolversTypes['ModelEdge']> }>;
@@ -553,12 +616,14 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AlgorithmInfo: AlgorithmInfo;
+  AveragedScores: AveragedScores;
   Boolean: Scalars['Boolean']['output'];
   ClassProbability: ClassProbability;
   Coefficient: Coefficient;
   Column: Column;
   ColumnStats: ColumnStats;
   CreateDatasetInput: CreateDatasetInput;
+  CvMetrics: CvMetrics;
   Dataset: DatasetRecord;
   DatasetConnection: Omit<DatasetConnection, 'edges'> & { edges: Array<ResolversParentTypes['DatasetEdge']> };
   DatasetEdge: Omit<DatasetEdge, 'node'> & { node: ResolversParentTypes['Dataset'] };
@@ -571,6 +636,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  MetricSummary: MetricSummary;
   Metrics: Metrics;
   Model: ModelRecord;
   ModelConnection: Omit<ModelConnection, 'edges'> & { edges: Array<ResolversParentTypes['ModelEdge']> };
@@ -590,6 +656,12 @@ export type AlgorithmInfoResolvers<ContextType = Context, ParentType extends Res
   algorithm?: Resolver<ResolversTypes['Algorithm'], ParentType, ContextType>;
   hyperparameters?: Resolver<Array<ResolversTypes['HyperparameterInfo']>, ParentType, ContextType>;
   task?: Resolver<ResolversTypes['Task'], ParentType, ContextType>;
+};
+
+export type AveragedScoresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AveragedScores'] = ResolversParentTypes['AveragedScores']> = {
+  f1?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  precision?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recall?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type ClassProbabilityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClassProbability'] = ResolversParentTypes['ClassProbability']> = {
@@ -623,6 +695,24 @@ export type ColumnStatsResolvers<ContextType = Context, ParentType extends Resol
   std?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   topValues?: Resolver<Maybe<Array<ResolversTypes['ValueCount']>>, ParentType, ContextType>;
   trueCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CvMetricsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CvMetrics'] = ResolversParentTypes['CvMetrics']> = {
+  accuracy?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  adjustedR2?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  balancedAccuracy?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  explainedVariance?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  f1?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  folds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  logLoss?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  mae?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  mape?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  mcc?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  precision?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  r2?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  recall?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  rmse?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
+  rocAuc?: Resolver<Maybe<ResolversTypes['MetricSummary']>, ParentType, ContextType>;
 };
 
 export type DatasetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Dataset'] = ResolversParentTypes['Dataset']> = {
@@ -675,19 +765,31 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type MetricSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MetricSummary'] = ResolversParentTypes['MetricSummary']> = {
+  mean?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  std?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type MetricsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Metrics'] = ResolversParentTypes['Metrics']> = {
   accuracy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  adjustedR2?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  balancedAccuracy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   confusionMatrix?: Resolver<Maybe<Array<Array<ResolversTypes['Int']>>>, ParentType, ContextType>;
   evaluatedOn?: Resolver<ResolversTypes['EvaluationSet'], ParentType, ContextType>;
+  explainedVariance?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   f1?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   logLoss?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  macro?: Resolver<Maybe<ResolversTypes['AveragedScores']>, ParentType, ContextType>;
   mae?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  mape?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  mcc?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   precision?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   r2?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   recall?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   rmse?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   rocAuc?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  weighted?: Resolver<Maybe<ResolversTypes['AveragedScores']>, ParentType, ContextType>;
 };
 
 export type ModelResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Model'] = ResolversParentTypes['Model']> = {
@@ -695,6 +797,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   classes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   coefficients?: Resolver<Maybe<Array<ResolversTypes['Coefficient']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cvMetrics?: Resolver<Maybe<ResolversTypes['CvMetrics']>, ParentType, ContextType>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -775,10 +878,12 @@ export type ValueCountResolvers<ContextType = Context, ParentType extends Resolv
 
 export type Resolvers<ContextType = Context> = {
   AlgorithmInfo?: AlgorithmInfoResolvers<ContextType>;
+  AveragedScores?: AveragedScoresResolvers<ContextType>;
   ClassProbability?: ClassProbabilityResolvers<ContextType>;
   Coefficient?: CoefficientResolvers<ContextType>;
   Column?: ColumnResolvers<ContextType>;
   ColumnStats?: ColumnStatsResolvers<ContextType>;
+  CvMetrics?: CvMetricsResolvers<ContextType>;
   Dataset?: DatasetResolvers<ContextType>;
   DatasetConnection?: DatasetConnectionResolvers<ContextType>;
   DatasetEdge?: DatasetEdgeResolvers<ContextType>;
@@ -788,6 +893,7 @@ export type Resolvers<ContextType = Context> = {
   Histogram?: HistogramResolvers<ContextType>;
   HyperparameterInfo?: HyperparameterInfoResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  MetricSummary?: MetricSummaryResolvers<ContextType>;
   Metrics?: MetricsResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   ModelConnection?: ModelConnectionResolvers<ContextType>;
