@@ -29,6 +29,8 @@ export const resolvers: Resolvers = {
     trainModel: (_, { input }, { services, workspaceId }) => services.training.trainModel(workspaceId, input),
     deleteModel: (_, { id }, { services, workspaceId }) => services.models.deleteModel(workspaceId, id),
     predict: (_, { modelId, inputs }, { services, workspaceId }) => services.predictions.predict(workspaceId, modelId, inputs),
+    searchHyperparameters: (_, { input }, { services, workspaceId }) => services.selection.searchHyperparameters(workspaceId, input),
+    trainLeaderboard: (_, { input }, { services, workspaceId }) => services.selection.trainLeaderboard(workspaceId, input),
   },
 
   Dataset: {

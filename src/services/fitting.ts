@@ -20,8 +20,14 @@ import { takeValues } from "../core/matrix.ts";
 /** Format of `Model.state`; bump when its shape changes. */
 export const MODEL_STATE_FORMAT = 1;
 
-/** The penalized models see standardized numbers: a penalty depends on units. */
-const PENALIZED: ReadonlySet<Algorithm> = new Set(["RIDGE", "LOGISTIC_REGRESSION", "LINEAR_SVM"]);
+/**
+ * Every model but OLS sees standardized numbers: a penalty (or a kernel's distance) depends on
+ * units. OLS is exact in raw units.
+ */
+const UNSCALED: ReadonlySet<Algorithm> = new Set(["LINEAR_REGRESSION"]);
+
+/** Classifiers that accept more than two classes (the others refuse them up front). */
+const MULTICLASS: ReadonlySet<string> = new Set([]);
 
 export interface FitRequest {
   algorithm: Algorithm;
@@ -73,7 +79,7 @@ export interface FitResult {
 
 /** How each feature column is preprocessed for an algorithm (README "What the models do"). */
 export function featureSpecs(algorithm: Algorithm, features: Column[]): FeatureSpec[] {
-  const penalized = PENALIZED.has(algorithm);
+  const penalized = !UNSCALED.has(algorithm);
   return features.map((column) =>
     column.type === "CATEGORY"
       ? // OLS gets treatment coding (first category dropped) so its design has full rank.
@@ -82,30 +88,54 @@ export function featureSpecs(algorithm: Algorithm, features: Column[]): FeatureS
   );
 }
 
-export function fitModel(request: FitRequest): FitResult {
+/**
+ * What every fit of a request shares: complete rows, encoded target, the seeded split.
+ * Validation failures (too few rows, one class) throw InvalidInputError before any fitting.
+ */
+export interface Prepared {
+  request: FitRequest;
+  /** dataset row of each usable row */
+  rows: Int32Array;
+  /** target per usable row (class indices for classifiers) */
+  y: Float64Array;
+  classes: string[] | null;
+  split: { train: Int32Array; test: Int32Array };
+  trainRows: Int32Array;
+  yTrain: Float64Array;
+  warnings: string[];
+}
+
+export function prepare(request: FitRequest): Prepared {
   const { algorithm, target, features } = request;
   const task = taskOf(algorithm);
   const warnings: string[] = [];
-
   const rows = completeRows([target, ...features]);
   const dropped = target.values.length - rows.length;
   if (dropped > 0) warnings.push(`${dropped} of ${target.values.length} rows have a missing target or feature value and were left out.`);
   if (rows.length < 2) {
     throw new InvalidInputError(`Only ${rows.length} rows have every chosen column present; training needs at least 2.`, { field: "features" });
   }
-
   const { y, classes } = task === "classification" ? encodeClasses(target, rows) : { y: takeValues(target.values as Float64Array, rows), classes: null };
   if (classes && classes.length < 2) {
     throw new InvalidInputError(`Target ${JSON.stringify(target.name)} has a single class (${JSON.stringify(classes[0])}); a classifier needs at least two.`, { field: "target" });
   }
-  if (classes && classes.length > 2) {
+  if (classes && classes.length > 2 && !MULTICLASS.has(algorithm)) {
     throw new InvalidInputError(`${algorithm} supports two classes; target ${JSON.stringify(target.name)} has ${classes.length}.`, { field: "target" });
   }
-
   const split = trainTestSplit(rows.length, { testFraction: request.testFraction, seed: request.seed, stratify: classes ? y : undefined, minTrain: 2 });
-  const trainRows = takeRows32(rows, split.train);
-  const yTrain = takeValues(y, split.train);
-  const { pipeline, estimator } = fitOn(request, features, trainRows, yTrain, classes);
+  return { request, rows, y, classes, split, trainRows: takeRows32(rows, split.train), yTrain: takeValues(y, split.train), warnings };
+}
+
+export function fitModel(request: FitRequest): FitResult {
+  return fitPrepared(prepare(request), request.hyperparameters);
+}
+
+/** Fit one hyperparameter setting on a prepared request: model, test metrics, optional CV. */
+export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, unknown>): FitResult {
+  const { request, rows, y, classes, split, trainRows, yTrain } = prepared;
+  const { algorithm, features } = request;
+  const warnings = [...prepared.warnings];
+  const { pipeline, estimator } = fitOn(algorithm, hyperparameters, features, trainRows, yTrain, classes);
   warnings.push(...estimator.fitInfo().warnings);
 
   // Held-out rows when there are any; otherwise the training rows, flagged as such.
@@ -115,7 +145,7 @@ export function fitModel(request: FitRequest): FitResult {
     rows: evalPositions.length,
     ...evaluate(pipeline, estimator, features, takeRows32(rows, evalPositions), takeValues(y, evalPositions), classes),
   };
-  const cvMetrics = request.folds ? crossValidate(request, features, trainRows, yTrain, classes, request.folds) : null;
+  const cvMetrics = request.folds ? crossValidate(prepared, hyperparameters, request.folds) : null;
 
   const { coef, intercept } = estimator.coefficients();
   const raw = rawCoefficients(coef, intercept, pipeline.standardization());
@@ -124,7 +154,7 @@ export function fitModel(request: FitRequest): FitResult {
     metrics,
     cvMetrics,
     summary: {
-      task: task === "regression" ? "REGRESSION" : "CLASSIFICATION",
+      task: taskOf(algorithm) === "regression" ? "REGRESSION" : "CLASSIFICATION",
       coefficients: pipeline.featureNames.map((feature, j) => ({ feature, value: raw.coef[j] })),
       intercept: raw.intercept[0],
       classes,
@@ -136,10 +166,10 @@ export function fitModel(request: FitRequest): FitResult {
 }
 
 /** A fresh pipeline and estimator fitted on the given dataset rows (preprocessing sees only them). */
-function fitOn(request: FitRequest, features: Column[], rows: Int32Array, y: Float64Array, classes: string[] | null) {
-  const pipeline = new FeaturePipeline({ features: featureSpecs(request.algorithm, features) });
+function fitOn(algorithm: Algorithm, hyperparameters: Record<string, unknown>, features: Column[], rows: Int32Array, y: Float64Array, classes: string[] | null) {
+  const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features) });
   const X = pipeline.fit(features, rows).transform(features, rows);
-  const estimator = createEstimator(request.algorithm, request.hyperparameters).fit(X, y, { nClasses: classes?.length });
+  const estimator = createEstimator(algorithm, hyperparameters).fit(X, y, { nClasses: classes?.length });
   return { pipeline, estimator };
 }
 
@@ -162,14 +192,13 @@ function evaluate(pipeline: FeaturePipeline, estimator: Estimator, features: Col
  * refits preprocessing and estimator on the other folds, as scikit-learn's cross_validate on
  * a Pipeline does. Returns each scalar metric's mean and population std (ddof 0, numpy's).
  */
-function crossValidate(request: FitRequest, features: Column[], trainRows: Int32Array, yTrain: Float64Array, classes: string[] | null, folds: number): CvMetrics {
-  if (!Number.isInteger(folds) || folds < 2 || folds > trainRows.length) {
-    throw new InvalidInputError(`folds must be an integer from 2 to the number of training rows (${trainRows.length}), got ${folds}.`, { field: "folds" });
-  }
+export function crossValidate(prepared: Prepared, hyperparameters: Record<string, unknown>, folds: number): CvMetrics {
+  const { request, trainRows, yTrain, classes } = prepared;
+  checkFolds(prepared, folds);
   const splits = kFold(trainRows.length, folds, { seed: request.seed, stratify: classes ? yTrain : undefined });
   const perFold = splits.map(({ train, test }) => {
-    const { pipeline, estimator } = fitOn(request, features, takeRows32(trainRows, train), takeValues(yTrain, train), classes);
-    return evaluate(pipeline, estimator, features, takeRows32(trainRows, test), takeValues(yTrain, test), classes) as Record<string, unknown>;
+    const { pipeline, estimator } = fitOn(request.algorithm, hyperparameters, request.features, takeRows32(trainRows, train), takeValues(yTrain, train), classes);
+    return evaluate(pipeline, estimator, request.features, takeRows32(trainRows, test), takeValues(yTrain, test), classes) as Record<string, unknown>;
   });
   const out: CvMetrics = { folds };
   for (const name of Object.keys(perFold[0])) {
@@ -180,6 +209,13 @@ function crossValidate(request: FitRequest, features: Column[], trainRows: Int32
     out[name] = { mean, std };
   }
   return out;
+}
+
+export function checkFolds(prepared: Prepared, folds: number): void {
+  const n = prepared.trainRows.length;
+  if (!Number.isInteger(folds) || folds < 2 || folds > n) {
+    throw new InvalidInputError(`folds must be an integer from 2 to the number of training rows (${n}), got ${folds}.`, { field: "folds" });
+  }
 }
 
 /** Indices of rows where every column has a value. */

@@ -9,6 +9,7 @@ import { ModelService } from "./models.ts";
 import { PredictionService } from "./predictions.ts";
 import { TrainingService } from "./training.ts";
 import { WorkspaceService } from "./workspaces.ts";
+import { SelectionService } from "./selection.ts";
 
 export interface Services {
   workspaces: WorkspaceService;
@@ -16,6 +17,7 @@ export interface Services {
   models: ModelService;
   training: TrainingService;
   predictions: PredictionService;
+  selection: SelectionService;
 }
 
 export function createServices(prisma: PrismaClient): Services {
@@ -24,5 +26,6 @@ export function createServices(prisma: PrismaClient): Services {
   const models = new ModelService(prisma);
   const training = new TrainingService(prisma, datasets);
   const predictions = new PredictionService(prisma, models);
-  return { workspaces, datasets, models, training, predictions };
+  const selection = new SelectionService(training);
+  return { workspaces, datasets, models, training, predictions, selection };
 }

@@ -5,7 +5,7 @@
  */
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { DomainError, InvalidInputError } from "../core/errors.ts";
+import { InvalidInputError } from "../core/errors.ts";
 import {
   ALGORITHMS,
   describeAllowed,
@@ -14,9 +14,9 @@ import {
   validateHyperparameters,
   type Algorithm,
 } from "../core/estimators/index.ts";
-import type { DatasetService } from "./datasets.ts";
+import type { DatasetRecord, DatasetService } from "./datasets.ts";
 import type { ModelRecord } from "./models.ts";
-import { fitModel, type FitResult } from "./fitting.ts";
+import { fitPrepared, prepare, type FitRequest, type FitResult, type Prepared } from "./fitting.ts";
 
 export type { ModelSummary } from "./fitting.ts";
 
@@ -34,6 +34,26 @@ export interface TrainModelInput {
 
 const MAX_TEST_FRACTION = 0.9;
 const MAX_NAME_LENGTH = 200;
+
+/** A validated training request with its columns loaded, shared by single fits and searches. */
+export interface TrainingPlan {
+  dataset: DatasetRecord;
+  target: string;
+  features: string[];
+  testFraction: number;
+  seed: number;
+  folds: number | undefined;
+  /** the fit request for an algorithm over the loaded columns */
+  request(algorithm: Algorithm): FitRequest;
+}
+
+export function checkModelName(raw: string): string {
+  const name = raw.trim();
+  if (!name || name.length > MAX_NAME_LENGTH) {
+    throw new InvalidInputError(`name must be 1 to ${MAX_NAME_LENGTH} characters.`, { field: "name" });
+  }
+  return name;
+}
 
 /** The algorithms and their hyperparameters, for `Query.algorithms`. */
 export function algorithmCatalog() {
@@ -57,11 +77,18 @@ export class TrainingService {
   ) {}
 
   async trainModel(workspaceId: string, input: TrainModelInput): Promise<ModelRecord> {
-    const name = input.name.trim();
-    if (!name || name.length > MAX_NAME_LENGTH) {
-      throw new InvalidInputError(`name must be 1 to ${MAX_NAME_LENGTH} characters.`, { field: "name" });
-    }
+    const name = checkModelName(input.name);
     const hyperparameters = validateHyperparameters(input.algorithm, input.hyperparameters ?? {});
+    const plan = await this.plan(workspaceId, input);
+    const prepared = prepare(plan.request(input.algorithm));
+    return this.fitAndStore(workspaceId, name, plan, prepared, hyperparameters);
+  }
+
+  /**
+   * Validate what every training request shares (split, folds, dataset, target, features)
+   * and load the columns once. Throws BAD_USER_INPUT / NOT_FOUND before anything is written.
+   */
+  async plan(workspaceId: string, input: Omit<TrainModelInput, "name" | "hyperparameters">, algorithms: Algorithm[] = [input.algorithm]): Promise<TrainingPlan> {
     const testFraction = input.testFraction ?? 0.2;
     if (!(testFraction >= 0 && testFraction <= MAX_TEST_FRACTION)) {
       throw new InvalidInputError(`testFraction must be in [0, ${MAX_TEST_FRACTION}], got ${testFraction}.`, { field: "testFraction" });
@@ -78,8 +105,10 @@ export class TrainingService {
     if (!target) {
       throw new InvalidInputError(`Target ${JSON.stringify(input.target)} is not a column of dataset ${dataset.name}; columns: ${[...names].join(", ")}.`, { field: "target" });
     }
-    if (taskOf(input.algorithm) === "regression" && target.type !== "NUMBER") {
-      throw new InvalidInputError(`${input.algorithm} is a regression: target ${JSON.stringify(target.name)} must be NUMBER, not ${target.type}. Use a classifier for it.`, { field: "target" });
+    for (const algorithm of algorithms) {
+      if (taskOf(algorithm) === "regression" && target.type !== "NUMBER") {
+        throw new InvalidInputError(`${algorithm} is a regression: target ${JSON.stringify(target.name)} must be NUMBER, not ${target.type}. Use a classifier for it.`, { field: "target" });
+      }
     }
     const features = input.features ?? columns.filter((c) => c !== target).map((c) => c.name);
     if (features.length === 0) throw new InvalidInputError("features must name at least one column.", { field: "features" });
@@ -90,27 +119,42 @@ export class TrainingService {
     if (new Set(features).size !== features.length) throw new InvalidInputError("features lists a column more than once.", { field: "features" });
 
     const [targetColumn, ...featureColumns] = await this.datasets.loadColumns(dataset, [target.name, ...features]);
+    return {
+      dataset,
+      target: target.name,
+      features,
+      testFraction,
+      seed,
+      folds,
+      request: (algorithm) => ({ algorithm, hyperparameters: {}, target: targetColumn, features: featureColumns, testFraction, seed, folds }),
+    };
+  }
+
+  /**
+   * Fit one setting on a prepared request and store it as the next version of `name`: READY
+   * with its state and metrics, or FAILED with the reason when the solver itself failed.
+   */
+  async fitAndStore(workspaceId: string, name: string, plan: TrainingPlan, prepared: Prepared, hyperparameters: Record<string, unknown>): Promise<ModelRecord> {
     let fitted: FitResult | undefined;
     let error: string | undefined;
     try {
-      fitted = fitModel({ algorithm: input.algorithm, hyperparameters, target: targetColumn, features: featureColumns, testFraction, seed, folds });
+      fitted = fitPrepared(prepared, hyperparameters);
     } catch (e) {
-      // The user's data cannot be trained on as asked (one class, too few rows…): refuse, write nothing.
-      if (e instanceof InvalidInputError) throw e;
-      if (!(e instanceof DomainError) && !(e instanceof Error)) throw e;
+      // The user's data cannot be trained on as asked (one class in a fold…): refuse, write nothing.
+      if (e instanceof InvalidInputError || !(e instanceof Error)) throw e;
       error = e.message;
     }
     return this.insertVersion({
       workspaceId,
       name,
-      datasetId: dataset.id,
-      algorithm: input.algorithm,
-      target: target.name,
-      features,
+      datasetId: plan.dataset.id,
+      algorithm: prepared.request.algorithm,
+      target: plan.target,
+      features: plan.features,
       hyperparameters: hyperparameters as Prisma.InputJsonObject,
-      testFraction,
-      seed,
-      folds: folds ?? null,
+      testFraction: plan.testFraction,
+      seed: plan.seed,
+      folds: plan.folds ?? null,
       ...(fitted
         ? {
             status: "READY" as const,

@@ -205,6 +205,40 @@ export type HyperparameterInfo = {
   type: Scalars['String']['output'];
 };
 
+export type Leaderboard = {
+  __typename?: 'Leaderboard';
+  /** Best first. */
+  entries: Array<LeaderboardEntry>;
+  greaterIsBetter: Scalars['Boolean']['output'];
+  metric: Scalars['String']['output'];
+};
+
+export type LeaderboardCandidate = {
+  algorithm: Algorithm;
+  hyperparameters?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+export type LeaderboardEntry = {
+  __typename?: 'LeaderboardEntry';
+  model: Model;
+  rank: Scalars['Int']['output'];
+  /** The ranking metric's value; null when it is undefined for the model (or it FAILED). */
+  score: Maybe<Scalars['Float']['output']>;
+};
+
+export type LeaderboardInput = {
+  candidates: Array<LeaderboardCandidate>;
+  datasetId: Scalars['ID']['input'];
+  features?: InputMaybe<Array<Scalars['String']['input']>>;
+  folds?: InputMaybe<Scalars['Int']['input']>;
+  metric?: InputMaybe<Scalars['String']['input']>;
+  /** Each candidate becomes a version of this model name. */
+  name: Scalars['String']['input'];
+  seed?: InputMaybe<Scalars['Int']['input']>;
+  target: Scalars['String']['input'];
+  testFraction?: InputMaybe<Scalars['Float']['input']>;
+};
+
 /** A metric across cross-validation folds. */
 export type MetricSummary = {
   __typename?: 'MetricSummary';
@@ -345,6 +379,20 @@ export type Mutation = {
    */
   predict: Array<Prediction>;
   /**
+   * Hyperparameter search scored by k-fold cross-validation over the training rows: every
+   * candidate of a grid, or `trials` candidates drawn at random with `seed`. Lists every trial
+   * with its mean and std score and marks the best; with `trainBest` the best is trained as a
+   * model of that name in the same call. Bounded: at most 500 fits (candidates × folds) and
+   * 2·10⁷ row-fits per request, refused up front with `BAD_USER_INPUT` naming the limit.
+   */
+  searchHyperparameters: SearchResult;
+  /**
+   * Train several algorithm + hyperparameter candidates on one dataset and the same split,
+   * each as a version of `name`, and return them ranked by `metric` (the cross-validated mean
+   * when `folds` is given, else the held-out test metric): which algorithm should I use?
+   */
+  trainLeaderboard: Leaderboard;
+  /**
    * Train a model on a dataset. Returns the model with status READY (or FAILED with `error`)
    * once training ends. Input that cannot be trained on (unknown column, categorical target for
    * a regression, a single class, an unknown or out-of-range hyperparameter) is refused with
@@ -372,6 +420,16 @@ export type MutationDeleteModelArgs = {
 export type MutationPredictArgs = {
   inputs: Array<Scalars['JSON']['input']>;
   modelId: Scalars['ID']['input'];
+};
+
+
+export type MutationSearchHyperparametersArgs = {
+  input: SearchInput;
+};
+
+
+export type MutationTrainLeaderboardArgs = {
+  input: LeaderboardInput;
 };
 
 
@@ -465,6 +523,48 @@ export type QueryPredictionsArgs = {
   modelId: Scalars['ID']['input'];
 };
 
+export type SearchInput = {
+  algorithm: Algorithm;
+  datasetId: Scalars['ID']['input'];
+  features?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Default 5. */
+  folds?: InputMaybe<Scalars['Int']['input']>;
+  /** The metric to rank by (a field of `Metrics`); default r2 for regression, accuracy for classification. */
+  metric?: InputMaybe<Scalars['String']['input']>;
+  seed?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * Hyperparameter → list of values, e.g. `{ "C": [0.1, 1, 10] }`. For RANDOM a range is also
+   * allowed: `{ "low": 0.001, "high": 100, "log": true }` (add `"integer": true` for integers).
+   */
+  space: Scalars['JSON']['input'];
+  /** Default GRID. */
+  strategy?: InputMaybe<SearchStrategy>;
+  target: Scalars['String']['input'];
+  testFraction?: InputMaybe<Scalars['Float']['input']>;
+  /** When set, the best candidate is trained as a model with this name. */
+  trainBest?: InputMaybe<Scalars['String']['input']>;
+  /** RANDOM: number of candidates; default 10. */
+  trials?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type SearchResult = {
+  __typename?: 'SearchResult';
+  best: Trial;
+  folds: Scalars['Int']['output'];
+  greaterIsBetter: Scalars['Boolean']['output'];
+  metric: Scalars['String']['output'];
+  /** The best candidate trained as a model, when `trainBest` was given. */
+  model: Maybe<Model>;
+  /** Every candidate, in the order tried. */
+  trials: Array<Trial>;
+};
+
+export type SearchStrategy =
+  /** Every combination of the listed values (scikit-learn's GridSearchCV). */
+  | 'GRID'
+  /** `trials` candidates drawn with `seed` (RandomizedSearchCV). */
+  | 'RANDOM';
+
 export type Task =
   | 'CLASSIFICATION'
   | 'REGRESSION';
@@ -490,6 +590,20 @@ export type TrainModelInput = {
   target: Scalars['String']['input'];
   /** Fraction of rows held out for testing, in [0, 0.9]; default 0.2. 0 trains on every row and reports training-set metrics (flagged by `metrics.evaluatedOn`). */
   testFraction?: InputMaybe<Scalars['Float']['input']>;
+};
+
+export type Trial = {
+  __typename?: 'Trial';
+  /** Wall time of this candidate's cross-validation, in seconds. */
+  fitSeconds: Scalars['Float']['output'];
+  /** The candidate's hyperparameters, defaults filled in. */
+  hyperparameters: Scalars['JSON']['output'];
+  /** Mean of the metric across folds. */
+  mean: Scalars['Float']['output'];
+  /** 1 for the best. */
+  rank: Scalars['Int']['output'];
+  /** Population standard deviation of the metric across folds. */
+  std: Scalars['Float']['output'];
 };
 
 export type ValueCount = {
@@ -595,6 +709,10 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Leaderboard: ResolverTypeWrapper<Omit<Leaderboard, 'entries'> & { entries: Array<ResolversTypes['LeaderboardEntry']> }>;
+  LeaderboardCandidate: LeaderboardCandidate;
+  LeaderboardEntry: ResolverTypeWrapper<Omit<LeaderboardEntry, 'model'> & { model: ResolversTypes['Model'] }>;
+  LeaderboardInput: LeaderboardInput;
   MetricSummary: ResolverTypeWrapper<MetricSummary>;
   Metrics: ResolverTypeWrapper<Metrics>;
   Model: ResolverTypeWrapper<ModelRecord>;
@@ -607,9 +725,13 @@ export type ResolversTypes = {
   PredictionConnection: ResolverTypeWrapper<Omit<PredictionConnection, 'edges'> & { edges: Array<ResolversTypes['PredictionEdge']> }>;
   PredictionEdge: ResolverTypeWrapper<Omit<PredictionEdge, 'node'> & { node: ResolversTypes['Prediction'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SearchInput: SearchInput;
+  SearchResult: ResolverTypeWrapper<Omit<SearchResult, 'model'> & { model?: Maybe<ResolversTypes['Model']> }>;
+  SearchStrategy: SearchStrategy;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Task: Task;
   TrainModelInput: TrainModelInput;
+  Trial: ResolverTypeWrapper<Trial>;
   ValueCount: ResolverTypeWrapper<ValueCount>;
 };
 
@@ -636,6 +758,10 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  Leaderboard: Omit<Leaderboard, 'entries'> & { entries: Array<ResolversParentTypes['LeaderboardEntry']> };
+  LeaderboardCandidate: LeaderboardCandidate;
+  LeaderboardEntry: Omit<LeaderboardEntry, 'model'> & { model: ResolversParentTypes['Model'] };
+  LeaderboardInput: LeaderboardInput;
   MetricSummary: MetricSummary;
   Metrics: Metrics;
   Model: ModelRecord;
@@ -647,8 +773,11 @@ export type ResolversParentTypes = {
   PredictionConnection: Omit<PredictionConnection, 'edges'> & { edges: Array<ResolversParentTypes['PredictionEdge']> };
   PredictionEdge: Omit<PredictionEdge, 'node'> & { node: ResolversParentTypes['Prediction'] };
   Query: Record<PropertyKey, never>;
+  SearchInput: SearchInput;
+  SearchResult: Omit<SearchResult, 'model'> & { model?: Maybe<ResolversParentTypes['Model']> };
   String: Scalars['String']['output'];
   TrainModelInput: TrainModelInput;
+  Trial: Trial;
   ValueCount: ValueCount;
 };
 
@@ -765,6 +894,18 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type LeaderboardResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Leaderboard'] = ResolversParentTypes['Leaderboard']> = {
+  entries?: Resolver<Array<ResolversTypes['LeaderboardEntry']>, ParentType, ContextType>;
+  greaterIsBetter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type LeaderboardEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LeaderboardEntry'] = ResolversParentTypes['LeaderboardEntry']> = {
+  model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type MetricSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MetricSummary'] = ResolversParentTypes['MetricSummary']> = {
   mean?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   std?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -833,6 +974,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   deleteDataset?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteDatasetArgs, 'id'>>;
   deleteModel?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteModelArgs, 'id'>>;
   predict?: Resolver<Array<ResolversTypes['Prediction']>, ParentType, ContextType, RequireFields<MutationPredictArgs, 'inputs' | 'modelId'>>;
+  searchHyperparameters?: Resolver<ResolversTypes['SearchResult'], ParentType, ContextType, RequireFields<MutationSearchHyperparametersArgs, 'input'>>;
+  trainLeaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType, RequireFields<MutationTrainLeaderboardArgs, 'input'>>;
   trainModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationTrainModelArgs, 'input'>>;
 };
 
@@ -871,6 +1014,23 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   predictions?: Resolver<ResolversTypes['PredictionConnection'], ParentType, ContextType, RequireFields<QueryPredictionsArgs, 'modelId'>>;
 };
 
+export type SearchResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchResult'] = ResolversParentTypes['SearchResult']> = {
+  best?: Resolver<ResolversTypes['Trial'], ParentType, ContextType>;
+  folds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  greaterIsBetter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
+  trials?: Resolver<Array<ResolversTypes['Trial']>, ParentType, ContextType>;
+};
+
+export type TrialResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Trial'] = ResolversParentTypes['Trial']> = {
+  fitSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  hyperparameters?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  mean?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  std?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type ValueCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ValueCount'] = ResolversParentTypes['ValueCount']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -893,6 +1053,8 @@ export type Resolvers<ContextType = Context> = {
   Histogram?: HistogramResolvers<ContextType>;
   HyperparameterInfo?: HyperparameterInfoResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  Leaderboard?: LeaderboardResolvers<ContextType>;
+  LeaderboardEntry?: LeaderboardEntryResolvers<ContextType>;
   MetricSummary?: MetricSummaryResolvers<ContextType>;
   Metrics?: MetricsResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
@@ -904,6 +1066,8 @@ export type Resolvers<ContextType = Context> = {
   PredictionConnection?: PredictionConnectionResolvers<ContextType>;
   PredictionEdge?: PredictionEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SearchResult?: SearchResultResolvers<ContextType>;
+  Trial?: TrialResolvers<ContextType>;
   ValueCount?: ValueCountResolvers<ContextType>;
 };
 
