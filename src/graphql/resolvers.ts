@@ -49,6 +49,21 @@ export const resolvers: Resolvers = {
     trainingRows: (model) => summaryOf(model)?.trainingRows ?? null,
     testRows: (model) => summaryOf(model)?.testRows ?? null,
     warnings: (model) => summaryOf(model)?.warnings ?? [],
+    curves: (model) => {
+      const curves = summaryOf(model)?.curves;
+      if (!curves) return null;
+      return {
+        residuals: curves.residuals?.fitted.map((fitted, i) => ({ fitted, residual: curves.residuals!.residual[i] })) ?? null,
+        residualHistogram: curves.residualHistogram,
+        classes:
+          curves.classes?.map((c) => ({
+            class: c.class,
+            roc: c.roc.fpr.map((fpr, i) => ({ fpr, tpr: c.roc.tpr[i], threshold: c.roc.thresholds[i] })),
+            precisionRecall: c.pr.precision.map((precision, i) => ({ precision, recall: c.pr.recall[i], threshold: c.pr.thresholds[i] ?? null })),
+            calibration: c.calibration,
+          })) ?? null,
+      };
+    },
     dataset: (model, _, { services, workspaceId }) => (model.datasetId ? services.datasets.getDataset(workspaceId, model.datasetId) : null),
   },
 

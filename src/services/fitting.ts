@@ -16,6 +16,7 @@ import { kFold, trainTestSplit } from "../core/selection/split.ts";
 import { regressionMetrics } from "../core/metrics/regression.ts";
 import { classificationMetrics } from "../core/metrics/summary.ts";
 import { takeValues } from "../core/matrix.ts";
+import { classificationCurves, regressionCurves, type Curves } from "./curves.ts";
 
 /** Format of `Model.state`; bump when its shape changes. */
 export const MODEL_STATE_FORMAT = 1;
@@ -62,6 +63,8 @@ export interface ModelSummary {
   trainingRows: number;
   testRows: number;
   warnings: string[];
+  /** dashboard curves on the evaluation rows */
+  curves: Curves;
 }
 
 /** Each metric's mean and (population) standard deviation across folds. */
@@ -140,11 +143,8 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
 
   // Held-out rows when there are any; otherwise the training rows, flagged as such.
   const evalPositions = split.test.length > 0 ? split.test : split.train;
-  const metrics: Metrics = {
-    evaluatedOn: split.test.length > 0 ? "TEST" : "TRAINING",
-    rows: evalPositions.length,
-    ...evaluate(pipeline, estimator, features, takeRows32(rows, evalPositions), takeValues(y, evalPositions), classes),
-  };
+  const evaluation = evaluate(pipeline, estimator, features, takeRows32(rows, evalPositions), takeValues(y, evalPositions), classes, true);
+  const metrics: Metrics = { evaluatedOn: split.test.length > 0 ? "TEST" : "TRAINING", rows: evalPositions.length, ...evaluation.metrics };
   const cvMetrics = request.folds ? crossValidate(prepared, hyperparameters, request.folds) : null;
 
   const { coef, intercept } = estimator.coefficients();
@@ -161,6 +161,7 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
       trainingRows: split.train.length,
       testRows: split.test.length,
       warnings,
+      curves: evaluation.curves!,
     },
   };
 }
@@ -173,17 +174,19 @@ function fitOn(algorithm: Algorithm, hyperparameters: Record<string, unknown>, f
   return { pipeline, estimator };
 }
 
-/** Every metric of the task on the given rows, as a JSON-ready object. */
-function evaluate(pipeline: FeaturePipeline, estimator: Estimator, features: Column[], rows: Int32Array, y: Float64Array, classes: string[] | null) {
+/** Every metric of the task on the given rows (JSON-ready), and the dashboard curves when asked. */
+function evaluate(pipeline: FeaturePipeline, estimator: Estimator, features: Column[], rows: Int32Array, y: Float64Array, classes: string[] | null, withCurves = false) {
   const X = pipeline.transform(features, rows);
-  if (!classes) return { ...regressionMetrics(y, estimator.predict(X), pipeline.nFeatures) };
+  if (!classes) {
+    const fitted = estimator.predict(X);
+    return { metrics: { ...regressionMetrics(y, fitted, pipeline.nFeatures) } as Record<string, unknown>, curves: withCurves ? regressionCurves(y, fitted) : null };
+  }
   const classifier = estimator as Classifier;
+  const decision = classifier.decisionFunction(X);
+  const proba = classifier.predictProba?.(X);
   return {
-    ...classificationMetrics(y, classifier.predict(X), {
-      nClasses: classes.length,
-      decision: classifier.decisionFunction(X),
-      proba: classifier.predictProba?.(X),
-    }),
+    metrics: { ...classificationMetrics(y, classifier.predict(X), { nClasses: classes.length, decision, proba }) } as Record<string, unknown>,
+    curves: withCurves ? classificationCurves(y, classes, decision, proba) : null,
   };
 }
 
@@ -198,7 +201,7 @@ export function crossValidate(prepared: Prepared, hyperparameters: Record<string
   const splits = kFold(trainRows.length, folds, { seed: request.seed, stratify: classes ? yTrain : undefined });
   const perFold = splits.map(({ train, test }) => {
     const { pipeline, estimator } = fitOn(request.algorithm, hyperparameters, request.features, takeRows32(trainRows, train), takeValues(yTrain, train), classes);
-    return evaluate(pipeline, estimator, request.features, takeRows32(trainRows, test), takeValues(yTrain, test), classes) as Record<string, unknown>;
+    return evaluate(pipeline, estimator, request.features, takeRows32(trainRows, test), takeValues(yTrain, test), classes).metrics;
   });
   const out: CvMetrics = { folds };
   for (const name of Object.keys(perFold[0])) {

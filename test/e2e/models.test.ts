@@ -94,6 +94,39 @@ describe("parity with scikit-learn through the API", () => {
   }
 });
 
+describe("curves for dashboards", () => {
+  const CURVES = `query($id: ID!) { model(id: $id) { metrics { rocAuc rows } curves {
+    classes { class roc { fpr tpr threshold } precisionRecall { precision recall threshold } calibration { meanPredicted fractionPositive count } }
+    residuals { fitted residual } residualHistogram { edges counts }
+  } } }`;
+
+  it("classifier: the ROC curve's area is the reported ROC AUC, calibration covers every row", async () => {
+    const id = (await train({ name: "curves-clf", algorithm: "LOGISTIC_REGRESSION", target: "expensive", features: houses.features, testFraction: 0.25 })).data.trainModel.id;
+    const { model } = (await server.gql(CURVES, { id })).data;
+    const [curve] = model.curves.classes;
+    expect(curve.class).toBe("yes");
+    let area = 0;
+    for (let i = 1; i < curve.roc.length; i++) area += ((curve.roc[i].fpr - curve.roc[i - 1].fpr) * (curve.roc[i].tpr + curve.roc[i - 1].tpr)) / 2;
+    expectClose(area, model.metrics.rocAuc, 1e-12, 0, "area under the returned ROC points");
+    expect(curve.roc[0]).toMatchObject({ fpr: 0, tpr: 0 });
+    expect(curve.roc.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
+    expect(curve.precisionRecall.at(-1)).toEqual({ precision: 1, recall: 0, threshold: null });
+    expect(curve.calibration.reduce((s: number, p: any) => s + p.count, 0)).toBe(model.metrics.rows);
+  });
+
+  it("regression: residuals are true − predicted, and the histogram counts every row", async () => {
+    const id = (await train({ name: "curves-reg", algorithm: "LINEAR_REGRESSION", target: "price", features: ["sqft", "age"], testFraction: 0.25 })).data.trainModel.id;
+    const { model } = (await server.gql(CURVES, { id })).data;
+    expect(model.curves.classes).toBeNull();
+    expect(model.curves.residualHistogram.counts.reduce((a: number, b: number) => a + b, 0)).toBe(model.metrics.rows);
+    expect(model.curves.residuals).toHaveLength(model.metrics.rows);
+    const prices = new Set(records.map((r) => r.price));
+    for (const p of model.curves.residuals) expect(prices.has(Number((p.fitted + p.residual).toFixed(2)))).toBe(true);
+    const fitted = model.curves.residuals.map((p: any) => p.fitted);
+    expect(fitted).toEqual([...fitted].sort((a, b) => a - b));
+  });
+});
+
 describe("training", () => {
   it("holds out a seeded, reproducible test split and numbers versions per name", async () => {
     const a = (await train({ name: "versioned", algorithm: "RIDGE", target: "price", seed: 7 })).data.trainModel;

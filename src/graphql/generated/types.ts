@@ -45,6 +45,24 @@ export type AveragedScores = {
   recall: Scalars['Float']['output'];
 };
 
+export type CalibrationPoint = {
+  __typename?: 'CalibrationPoint';
+  count: Scalars['Int']['output'];
+  fractionPositive: Scalars['Float']['output'];
+  meanPredicted: Scalars['Float']['output'];
+};
+
+export type ClassCurves = {
+  __typename?: 'ClassCurves';
+  /** Reliability curve over 10 equal-width probability bins; null for models without probabilities. */
+  calibration: Maybe<Array<CalibrationPoint>>;
+  class: Scalars['String']['output'];
+  /** Precision–recall curve (scikit-learn's precision_recall_curve). */
+  precisionRecall: Array<PrecisionRecallPoint>;
+  /** ROC curve (scikit-learn's roc_curve with drop_intermediate). */
+  roc: Array<RocPoint>;
+};
+
 export type ClassProbability = {
   __typename?: 'ClassProbability';
   label: Scalars['String']['output'];
@@ -109,6 +127,20 @@ export type CreateDatasetInput = {
   csv: Scalars['String']['input'];
   /** A name for people; need not be unique. */
   name: Scalars['String']['input'];
+};
+
+/**
+ * Curves on the evaluation rows. Point lists hold at most 200 evenly spaced points of the full
+ * curve (its ends kept).
+ */
+export type Curves = {
+  __typename?: 'Curves';
+  /** Classification: per class (the positive class only for binary models), one-vs-rest. */
+  classes: Maybe<Array<ClassCurves>>;
+  /** Regression: histogram of residuals (20 equal-width bins). */
+  residualHistogram: Maybe<Histogram>;
+  /** Regression: residual (true − predicted) against the predicted value, ordered by the predicted value. */
+  residuals: Maybe<Array<ResidualPoint>>;
 };
 
 /**
@@ -301,6 +333,8 @@ export type Model = {
    */
   coefficients: Maybe<Array<Coefficient>>;
   createdAt: Scalars['DateTime']['output'];
+  /** Curves on the evaluation rows (the same rows as `metrics`) for charts; null until READY. */
+  curves: Maybe<Curves>;
   /** Cross-validation over the training rows, when trained with `folds`. */
   cvMetrics: Maybe<CvMetrics>;
   /** The dataset the model was trained on; null once that dataset is deleted. */
@@ -445,6 +479,14 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+export type PrecisionRecallPoint = {
+  __typename?: 'PrecisionRecallPoint';
+  precision: Scalars['Float']['output'];
+  recall: Scalars['Float']['output'];
+  /** null for the final point (precision 1, recall 0), which has no threshold. */
+  threshold: Maybe<Scalars['Float']['output']>;
+};
+
 export type Prediction = {
   __typename?: 'Prediction';
   createdAt: Scalars['DateTime']['output'];
@@ -521,6 +563,19 @@ export type QueryPredictionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   modelId: Scalars['ID']['input'];
+};
+
+export type ResidualPoint = {
+  __typename?: 'ResidualPoint';
+  fitted: Scalars['Float']['output'];
+  residual: Scalars['Float']['output'];
+};
+
+export type RocPoint = {
+  __typename?: 'RocPoint';
+  fpr: Scalars['Float']['output'];
+  threshold: Scalars['Float']['output'];
+  tpr: Scalars['Float']['output'];
 };
 
 export type SearchInput = {
@@ -689,12 +744,15 @@ export type ResolversTypes = {
   AlgorithmInfo: ResolverTypeWrapper<AlgorithmInfo>;
   AveragedScores: ResolverTypeWrapper<AveragedScores>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CalibrationPoint: ResolverTypeWrapper<CalibrationPoint>;
+  ClassCurves: ResolverTypeWrapper<ClassCurves>;
   ClassProbability: ResolverTypeWrapper<ClassProbability>;
   Coefficient: ResolverTypeWrapper<Coefficient>;
   Column: ResolverTypeWrapper<Column>;
   ColumnStats: ResolverTypeWrapper<ColumnStats>;
   ColumnType: ColumnType;
   CreateDatasetInput: CreateDatasetInput;
+  Curves: ResolverTypeWrapper<Curves>;
   CvMetrics: ResolverTypeWrapper<CvMetrics>;
   Dataset: ResolverTypeWrapper<DatasetRecord>;
   DatasetConnection: ResolverTypeWrapper<Omit<DatasetConnection, 'edges'> & { edges: Array<ResolversTypes['DatasetEdge']> }>;
@@ -721,10 +779,13 @@ export type ResolversTypes = {
   ModelStatus: ModelStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PrecisionRecallPoint: ResolverTypeWrapper<PrecisionRecallPoint>;
   Prediction: ResolverTypeWrapper<PredictionRecord>;
   PredictionConnection: ResolverTypeWrapper<Omit<PredictionConnection, 'edges'> & { edges: Array<ResolversTypes['PredictionEdge']> }>;
   PredictionEdge: ResolverTypeWrapper<Omit<PredictionEdge, 'node'> & { node: ResolversTypes['Prediction'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ResidualPoint: ResolverTypeWrapper<ResidualPoint>;
+  RocPoint: ResolverTypeWrapper<RocPoint>;
   SearchInput: SearchInput;
   SearchResult: ResolverTypeWrapper<Omit<SearchResult, 'model'> & { model?: Maybe<ResolversTypes['Model']> }>;
   SearchStrategy: SearchStrategy;
@@ -740,11 +801,14 @@ export type ResolversParentTypes = {
   AlgorithmInfo: AlgorithmInfo;
   AveragedScores: AveragedScores;
   Boolean: Scalars['Boolean']['output'];
+  CalibrationPoint: CalibrationPoint;
+  ClassCurves: ClassCurves;
   ClassProbability: ClassProbability;
   Coefficient: Coefficient;
   Column: Column;
   ColumnStats: ColumnStats;
   CreateDatasetInput: CreateDatasetInput;
+  Curves: Curves;
   CvMetrics: CvMetrics;
   Dataset: DatasetRecord;
   DatasetConnection: Omit<DatasetConnection, 'edges'> & { edges: Array<ResolversParentTypes['DatasetEdge']> };
@@ -769,10 +833,13 @@ export type ResolversParentTypes = {
   ModelEdge: Omit<ModelEdge, 'node'> & { node: ResolversParentTypes['Model'] };
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  PrecisionRecallPoint: PrecisionRecallPoint;
   Prediction: PredictionRecord;
   PredictionConnection: Omit<PredictionConnection, 'edges'> & { edges: Array<ResolversParentTypes['PredictionEdge']> };
   PredictionEdge: Omit<PredictionEdge, 'node'> & { node: ResolversParentTypes['Prediction'] };
   Query: Record<PropertyKey, never>;
+  ResidualPoint: ResidualPoint;
+  RocPoint: RocPoint;
   SearchInput: SearchInput;
   SearchResult: Omit<SearchResult, 'model'> & { model?: Maybe<ResolversParentTypes['Model']> };
   String: Scalars['String']['output'];
@@ -791,6 +858,19 @@ export type AveragedScoresResolvers<ContextType = Context, ParentType extends Re
   f1?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   precision?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   recall?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type CalibrationPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CalibrationPoint'] = ResolversParentTypes['CalibrationPoint']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fractionPositive?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  meanPredicted?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type ClassCurvesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClassCurves'] = ResolversParentTypes['ClassCurves']> = {
+  calibration?: Resolver<Maybe<Array<ResolversTypes['CalibrationPoint']>>, ParentType, ContextType>;
+  class?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  precisionRecall?: Resolver<Array<ResolversTypes['PrecisionRecallPoint']>, ParentType, ContextType>;
+  roc?: Resolver<Array<ResolversTypes['RocPoint']>, ParentType, ContextType>;
 };
 
 export type ClassProbabilityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClassProbability'] = ResolversParentTypes['ClassProbability']> = {
@@ -824,6 +904,12 @@ export type ColumnStatsResolvers<ContextType = Context, ParentType extends Resol
   std?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   topValues?: Resolver<Maybe<Array<ResolversTypes['ValueCount']>>, ParentType, ContextType>;
   trueCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CurvesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Curves'] = ResolversParentTypes['Curves']> = {
+  classes?: Resolver<Maybe<Array<ResolversTypes['ClassCurves']>>, ParentType, ContextType>;
+  residualHistogram?: Resolver<Maybe<ResolversTypes['Histogram']>, ParentType, ContextType>;
+  residuals?: Resolver<Maybe<Array<ResolversTypes['ResidualPoint']>>, ParentType, ContextType>;
 };
 
 export type CvMetricsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CvMetrics'] = ResolversParentTypes['CvMetrics']> = {
@@ -938,6 +1024,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   classes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   coefficients?: Resolver<Maybe<Array<ResolversTypes['Coefficient']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  curves?: Resolver<Maybe<ResolversTypes['Curves']>, ParentType, ContextType>;
   cvMetrics?: Resolver<Maybe<ResolversTypes['CvMetrics']>, ParentType, ContextType>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -984,6 +1071,12 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type PrecisionRecallPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrecisionRecallPoint'] = ResolversParentTypes['PrecisionRecallPoint']> = {
+  precision?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recall?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  threshold?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type PredictionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Prediction'] = ResolversParentTypes['Prediction']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1014,6 +1107,17 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   predictions?: Resolver<ResolversTypes['PredictionConnection'], ParentType, ContextType, RequireFields<QueryPredictionsArgs, 'modelId'>>;
 };
 
+export type ResidualPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResidualPoint'] = ResolversParentTypes['ResidualPoint']> = {
+  fitted?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  residual?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type RocPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RocPoint'] = ResolversParentTypes['RocPoint']> = {
+  fpr?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  tpr?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type SearchResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchResult'] = ResolversParentTypes['SearchResult']> = {
   best?: Resolver<ResolversTypes['Trial'], ParentType, ContextType>;
   folds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1039,10 +1143,13 @@ export type ValueCountResolvers<ContextType = Context, ParentType extends Resolv
 export type Resolvers<ContextType = Context> = {
   AlgorithmInfo?: AlgorithmInfoResolvers<ContextType>;
   AveragedScores?: AveragedScoresResolvers<ContextType>;
+  CalibrationPoint?: CalibrationPointResolvers<ContextType>;
+  ClassCurves?: ClassCurvesResolvers<ContextType>;
   ClassProbability?: ClassProbabilityResolvers<ContextType>;
   Coefficient?: CoefficientResolvers<ContextType>;
   Column?: ColumnResolvers<ContextType>;
   ColumnStats?: ColumnStatsResolvers<ContextType>;
+  Curves?: CurvesResolvers<ContextType>;
   CvMetrics?: CvMetricsResolvers<ContextType>;
   Dataset?: DatasetResolvers<ContextType>;
   DatasetConnection?: DatasetConnectionResolvers<ContextType>;
@@ -1062,10 +1169,13 @@ export type Resolvers<ContextType = Context> = {
   ModelEdge?: ModelEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PrecisionRecallPoint?: PrecisionRecallPointResolvers<ContextType>;
   Prediction?: PredictionResolvers<ContextType>;
   PredictionConnection?: PredictionConnectionResolvers<ContextType>;
   PredictionEdge?: PredictionEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ResidualPoint?: ResidualPointResolvers<ContextType>;
+  RocPoint?: RocPointResolvers<ContextType>;
   SearchResult?: SearchResultResolvers<ContextType>;
   Trial?: TrialResolvers<ContextType>;
   ValueCount?: ValueCountResolvers<ContextType>;

@@ -1,0 +1,82 @@
+/**
+ * Curves for dashboards, computed once on the evaluation rows at training time and stored
+ * with the model: ROC and precision–recall per class (one-vs-rest; the positive class for
+ * binary models), a calibration curve for probabilistic classifiers, and residuals vs fitted
+ * values plus a residual histogram for regressions. Point lists are thinned to at most
+ * MAX_POINTS evenly spaced points (ends kept) so a million-row test set stays a small document.
+ */
+import { precisionRecallCurve, rocCurve } from "../core/metrics/ranking.ts";
+import { calibrationCurve, type CalibrationPoint } from "../core/metrics/calibration.ts";
+import { histogram, type Histogram } from "../core/dataset/stats.ts";
+
+export const MAX_POINTS = 200;
+const RESIDUAL_BINS = 20;
+
+export interface ClassCurve {
+  class: string;
+  roc: { fpr: number[]; tpr: number[]; thresholds: number[] };
+  /** thresholds[i] is null for the final point (precision 1, recall 0), which has none */
+  pr: { precision: number[]; recall: number[]; thresholds: (number | null)[] };
+  calibration: CalibrationPoint[] | null;
+}
+
+export interface Curves {
+  classes: ClassCurve[] | null;
+  residuals: { fitted: number[]; residual: number[] } | null;
+  residualHistogram: Histogram | null;
+}
+
+/** Indices of at most `max` evenly spaced entries of 0..n-1, first and last included. */
+function thin(n: number, max = MAX_POINTS): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
+}
+
+const pick = (values: ArrayLike<number>, at: number[]) => at.map((i) => values[i]);
+
+export function regressionCurves(y: Float64Array, fitted: Float64Array): Curves {
+  const residual = y.map((v, i) => v - fitted[i]);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const r of residual) {
+    min = Math.min(min, r);
+    max = Math.max(max, r);
+  }
+  // Residuals sorted by fitted value, so the thinned scatter spans the whole range.
+  const order = Array.from(fitted.keys()).sort((a, b) => fitted[a] - fitted[b]);
+  const at = thin(order.length).map((k) => order[k]);
+  return {
+    classes: null,
+    residuals: { fitted: pick(fitted, at), residual: pick(residual, at) },
+    residualHistogram: histogram(residual, RESIDUAL_BINS, min, max),
+  };
+}
+
+/**
+ * @param y class indices; @param scores n × k row-major scores (decision values or
+ * probabilities) or, for binary models, n positive-class scores; @param proba n × k
+ * probabilities when the model has them.
+ */
+export function classificationCurves(y: Float64Array, classes: string[], scores: Float64Array, proba: Float64Array | undefined): Curves {
+  const k = classes.length;
+  const n = y.length;
+  const perClass = k === 2 ? [1] : classes.map((_, c) => c);
+  return {
+    residuals: null,
+    residualHistogram: null,
+    classes: perClass.map((c) => {
+      const positive = y.map((v) => (v === c ? 1 : 0));
+      const score = scores.length === n ? (c === 1 ? scores : scores.map((s) => -s)) : Float64Array.from({ length: n }, (_, i) => scores[i * k + c]);
+      const roc = rocCurve(positive, score);
+      const pr = precisionRecallCurve(positive, score);
+      const rocAt = thin(roc.fpr.length);
+      const prAt = thin(pr.precision.length);
+      return {
+        class: classes[c],
+        roc: { fpr: pick(roc.fpr, rocAt), tpr: pick(roc.tpr, rocAt), thresholds: pick(roc.thresholds, rocAt) },
+        pr: { precision: pick(pr.precision, prAt), recall: pick(pr.recall, prAt), thresholds: prAt.map((i) => pr.thresholds[i] ?? null) },
+        calibration: proba ? calibrationCurve(positive, Float64Array.from({ length: n }, (_, i) => proba[i * k + c])) : null,
+      };
+    }),
+  };
+}
