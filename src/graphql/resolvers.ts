@@ -49,6 +49,17 @@ export const resolvers: Resolvers = {
     trainingRows: (model) => summaryOf(model)?.trainingRows ?? null,
     testRows: (model) => summaryOf(model)?.testRows ?? null,
     warnings: (model) => summaryOf(model)?.warnings ?? [],
+    signature: (model) => summaryOf(model)?.signature ?? null,
+    pipeline: (model) => {
+      const state = model.state as { pipeline?: { params: { features: { name: string; type: string }[] }; state: { steps: object[] } } } | null;
+      const summary = summaryOf(model);
+      if (!state?.pipeline || !summary?.coefficients) return null;
+      const specs = state.pipeline.params.features;
+      return {
+        features: summary.coefficients.map((c) => c.feature),
+        steps: state.pipeline.state.steps.map((step, j) => ({ column: specs[j].name, type: specs[j].type, ...step })),
+      };
+    },
     curves: (model) => {
       const curves = summaryOf(model)?.curves;
       if (!curves) return null;
@@ -73,5 +84,7 @@ export const resolvers: Resolvers = {
     output: (prediction) => prediction.output.value,
     label: (prediction) => prediction.output.label ?? null,
     probabilities: (prediction) => prediction.output.probabilities ?? null,
+    explanation: (prediction, { topK }, { services, workspaceId }) => services.predictions.explain(workspaceId, prediction, topK),
+    outOfRange: (prediction, _, { services, workspaceId }) => services.predictions.outOfRange(workspaceId, prediction),
   },
 };

@@ -39,6 +39,28 @@ export interface FitRequest {
   seed: number;
   /** k-fold cross-validation over the training rows (stratified for classifiers); absent → none */
   folds?: number;
+  /** per-column preprocessing choices overriding the defaults (see `featureSpecs`) */
+  preprocessing?: Record<string, ColumnPreprocessing>;
+}
+
+/** What a user may choose per feature column (TrainModelInput.preprocessing). */
+export interface ColumnPreprocessing {
+  impute?: FeatureSpec["impute"];
+  scale?: FeatureSpec["scale"];
+  handle_unknown?: FeatureSpec["handle_unknown"];
+}
+
+/** One raw input column as the model expects it (Model.signature). */
+export interface SignatureEntry {
+  name: string;
+  type: Column["type"];
+  /** false when missing values are imputed */
+  required: boolean;
+  /** NUMBER/BOOLEAN: range seen in training */
+  min: number | null;
+  max: number | null;
+  /** CATEGORY: categories seen in training */
+  categories: string[] | null;
 }
 
 export interface ModelState {
@@ -65,6 +87,8 @@ export interface ModelSummary {
   warnings: string[];
   /** dashboard curves on the evaluation rows */
   curves: Curves;
+  /** the raw inputs the model takes, with their training ranges */
+  signature: SignatureEntry[];
 }
 
 /** Each metric's mean and (population) standard deviation across folds. */
@@ -80,15 +104,29 @@ export interface FitResult {
   summary: ModelSummary;
 }
 
-/** How each feature column is preprocessed for an algorithm (README "What the models do"). */
-export function featureSpecs(algorithm: Algorithm, features: Column[]): FeatureSpec[] {
+/**
+ * How each feature column is preprocessed for an algorithm (README "What the models do"),
+ * with the user's per-column choices on top.
+ */
+export function featureSpecs(algorithm: Algorithm, features: Column[], choices: Record<string, ColumnPreprocessing> = {}): FeatureSpec[] {
   const penalized = !UNSCALED.has(algorithm);
-  return features.map((column) =>
-    column.type === "CATEGORY"
+  for (const name of Object.keys(choices)) {
+    if (!features.some((c) => c.name === name)) {
+      throw new InvalidInputError(`preprocessing names ${JSON.stringify(name)}, which is not a feature of this model.`, { field: `preprocessing.${name}` });
+    }
+  }
+  return features.map((column) => {
+    const choice = choices[column.name] ?? {};
+    for (const key of Object.keys(choice)) {
+      if (!["impute", "scale", "handle_unknown"].includes(key)) {
+        throw new InvalidInputError(`preprocessing.${column.name} has unknown option ${JSON.stringify(key)}; use impute, scale or handle_unknown.`, { field: `preprocessing.${column.name}.${key}` });
+      }
+    }
+    return column.type === "CATEGORY"
       ? // OLS gets treatment coding (first category dropped) so its design has full rank.
-        { name: column.name, type: column.type, encode: "one_hot", handle_unknown: "ignore", drop: penalized ? null : "first" }
-      : { name: column.name, type: column.type, scale: penalized ? "standard" : "none" },
-  );
+        { name: column.name, type: column.type, encode: "one_hot", handle_unknown: "ignore", drop: penalized ? null : "first", ...choice }
+      : { name: column.name, type: column.type, scale: penalized ? "standard" : "none", ...choice };
+  });
 }
 
 /**
@@ -112,9 +150,10 @@ export function prepare(request: FitRequest): Prepared {
   const { algorithm, target, features } = request;
   const task = taskOf(algorithm);
   const warnings: string[] = [];
-  const rows = completeRows([target, ...features]);
+  const imputed = new Set(Object.entries(request.preprocessing ?? {}).filter(([, c]) => c.impute).map(([name]) => name));
+  const rows = completeRows([target, ...features.filter((c) => !imputed.has(c.name))]);
   const dropped = target.values.length - rows.length;
-  if (dropped > 0) warnings.push(`${dropped} of ${target.values.length} rows have a missing target or feature value and were left out.`);
+  if (dropped > 0) warnings.push(`${dropped} of ${target.values.length} rows have a missing target or (not imputed) feature value and were left out.`);
   if (rows.length < 2) {
     throw new InvalidInputError(`Only ${rows.length} rows have every chosen column present; training needs at least 2.`, { field: "features" });
   }
@@ -138,7 +177,7 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
   const { request, rows, y, classes, split, trainRows, yTrain } = prepared;
   const { algorithm, features } = request;
   const warnings = [...prepared.warnings];
-  const { pipeline, estimator } = fitOn(algorithm, hyperparameters, features, trainRows, yTrain, classes);
+  const { pipeline, estimator } = fitOn(request, hyperparameters, trainRows, yTrain, classes);
   warnings.push(...estimator.fitInfo().warnings);
 
   // Held-out rows when there are any; otherwise the training rows, flagged as such.
@@ -162,14 +201,18 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
       testRows: split.test.length,
       warnings,
       curves: evaluation.curves!,
+      signature: signatureOf(features, trainRows, request.preprocessing ?? {}),
     },
   };
 }
 
 /** A fresh pipeline and estimator fitted on the given dataset rows (preprocessing sees only them). */
-function fitOn(algorithm: Algorithm, hyperparameters: Record<string, unknown>, features: Column[], rows: Int32Array, y: Float64Array, classes: string[] | null) {
-  const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features) });
-  const X = pipeline.fit(features, rows).transform(features, rows);
+function fitOn(request: FitRequest, hyperparameters: Record<string, unknown>, rows: Int32Array, y: Float64Array, classes: string[] | null) {
+  const { algorithm, features } = request;
+  const { pipeline, X } = withColumnFields(features, () => {
+    const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features, request.preprocessing) });
+    return { pipeline, X: pipeline.fit(features, rows).transform(features, rows) };
+  });
   const estimator = createEstimator(algorithm, hyperparameters).fit(X, y, { nClasses: classes?.length });
   return { pipeline, estimator };
 }
@@ -200,7 +243,7 @@ export function crossValidate(prepared: Prepared, hyperparameters: Record<string
   checkFolds(prepared, folds);
   const splits = kFold(trainRows.length, folds, { seed: request.seed, stratify: classes ? yTrain : undefined });
   const perFold = splits.map(({ train, test }) => {
-    const { pipeline, estimator } = fitOn(request.algorithm, hyperparameters, request.features, takeRows32(trainRows, train), takeValues(yTrain, train), classes);
+    const { pipeline, estimator } = fitOn(request, hyperparameters, takeRows32(trainRows, train), takeValues(yTrain, train), classes);
     return evaluate(pipeline, estimator, request.features, takeRows32(trainRows, test), takeValues(yTrain, test), classes).metrics;
   });
   const out: CvMetrics = { folds };
@@ -212,6 +255,42 @@ export function crossValidate(prepared: Prepared, hyperparameters: Record<string
     out[name] = { mean, std };
   }
   return out;
+}
+
+/**
+ * The pipeline names a bad per-column option by its position in the feature list
+ * (`features[2].scale`); users wrote it as `preprocessing.<column>.<option>`.
+ */
+function withColumnFields<T>(features: Column[], run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof InvalidInputError) || typeof e.details.field !== "string") throw e;
+    const at = /^features\[(\d+)\]\.(.*)$/.exec(e.details.field);
+    if (!at) throw e;
+    throw new InvalidInputError(e.message, { ...e.details, field: `preprocessing.${features[Number(at[1])].name}.${at[2]}` });
+  }
+}
+
+/** Each raw input's type, whether it may be missing, and its range or categories in training. */
+function signatureOf(features: Column[], trainRows: Int32Array, choices: Record<string, ColumnPreprocessing>): SignatureEntry[] {
+  return features.map((column) => {
+    const required = !choices[column.name]?.impute;
+    if (column.type === "CATEGORY") {
+      const seen = new Set<number>();
+      for (const i of trainRows) if (column.values[i] >= 0) seen.add(column.values[i]);
+      const categories = [...seen].map((code) => column.categories[code]).sort(compareCodePoints);
+      return { name: column.name, type: column.type, required, min: null, max: null, categories };
+    }
+    let min = Infinity;
+    let max = -Infinity;
+    for (const i of trainRows) {
+      const v = column.values[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    return { name: column.name, type: column.type, required, min: Number.isFinite(min) ? min : null, max: Number.isFinite(max) ? max : null, categories: null };
+  });
 }
 
 export function checkFolds(prepared: Prepared, folds: number): void {

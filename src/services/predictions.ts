@@ -53,6 +53,15 @@ export class PredictionService {
     return rows as unknown as PredictionRecord[];
   }
 
+  /** Explanation of a logged prediction, computed from its input only when asked for. */
+  async explain(workspaceId: string, prediction: PredictionRecord, topK?: number | null) {
+    return (await this.models.servedModel(workspaceId, prediction.modelId)).explain(prediction.input, topK);
+  }
+
+  async outOfRange(workspaceId: string, prediction: PredictionRecord): Promise<string[]> {
+    return (await this.models.servedModel(workspaceId, prediction.modelId)).outOfRange(prediction.input);
+  }
+
   /** A model's logged predictions, newest first; the cursor is the prediction id. */
   async listPredictions(
     workspaceId: string,

@@ -5,7 +5,9 @@
 import type { Model as ModelRow } from "../generated/prisma/client.ts";
 import { estimatorFromJSON, type Classifier, type Estimator } from "../core/estimators/index.ts";
 import { FeaturePipeline } from "../core/preprocessing/feature-pipeline.ts";
-import { MODEL_STATE_FORMAT, type ModelState } from "./fitting.ts";
+import { MODEL_STATE_FORMAT, type ModelState, type SignatureEntry } from "./fitting.ts";
+import { valuesByColumn } from "../core/preprocessing/coefficients.ts";
+import { InvalidInputError } from "../core/errors.ts";
 
 export interface PredictionOutput {
   /** regression: the prediction; classification: the positive class's decision value */
@@ -14,11 +16,27 @@ export interface PredictionOutput {
   probabilities?: { label: string; probability: number }[];
 }
 
+export interface Explanation {
+  /** the intercept: the output when every feature contributes 0 */
+  baseValue: number;
+  /** per raw column, largest |contribution| first */
+  contributions: { feature: string; value: unknown; contribution: number }[];
+}
+
 export interface ServedModel {
   id: string;
   workspaceId: string;
   /** Validate raw inputs and predict; throws InvalidInputError naming the row and field. */
   predict(inputs: unknown[]): PredictionOutput[];
+  /**
+   * Exact additive explanation of a linear model's output (regression value or the positive
+   * class's decision value): baseValue + Σ contributions = output, where a column's
+   * contribution is Σ over its features of coefficient × transformed value (model units; a
+   * one-hot column sums its categories). With `topK`, only the K largest by magnitude.
+   */
+  explain(input: unknown, topK?: number | null): Explanation;
+  /** Input fields outside the training range (numbers) or never seen in training (categories). */
+  outOfRange(input: unknown): string[];
 }
 
 export function loadServedModel(model: ModelRow): ServedModel {
@@ -29,12 +47,39 @@ export function loadServedModel(model: ModelRow): ServedModel {
   const pipeline = FeaturePipeline.fromJSON(state.pipeline);
   const estimator = estimatorFromJSON(state.estimator);
   const classes = state.classes;
+  const signature = ((model.summary as { signature?: SignatureEntry[] } | null)?.signature ?? []).map((entry) => ({
+    ...entry,
+    known: entry.categories ? new Set(entry.categories) : null,
+  }));
+  const groups = pipeline.featureGroups();
+  const { coef, intercept } = estimator.coefficients();
   return {
     id: model.id,
     workspaceId: model.workspaceId,
     predict(inputs) {
       const X = pipeline.transformRecords(inputs as Record<string, unknown>[]);
       return classes ? classify(estimator as Classifier, X, classes) : Array.from(estimator.predict(X), (value) => ({ value }));
+    },
+    explain(input, topK) {
+      if (topK !== null && topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
+        throw new InvalidInputError(`topK must be a positive integer, got ${topK}.`, { field: "topK" });
+      }
+      const x = pipeline.transformRecords([input as Record<string, unknown>]).data;
+      const contributions = valuesByColumn(groups, Float64Array.from(x, (v, j) => v * coef[j]))
+        .map(({ column, total }) => ({ feature: column, value: (input as Record<string, unknown>)[column] ?? null, contribution: total }))
+        .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+      return { baseValue: intercept[0], contributions: topK ? contributions.slice(0, topK) : contributions };
+    },
+    outOfRange(input) {
+      const record = (input ?? {}) as Record<string, unknown>;
+      return signature
+        .filter(({ name, min, max, known }) => {
+          const v = record[name];
+          if (known) return typeof v === "string" && v.trim() !== "" && !known.has(v);
+          const x = typeof v === "boolean" ? (v ? 1 : 0) : v;
+          return typeof x === "number" && min !== null && max !== null && (x < min || x > max);
+        })
+        .map(({ name }) => name);
     },
   };
 }

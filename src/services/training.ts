@@ -16,7 +16,7 @@ import {
 } from "../core/estimators/index.ts";
 import type { DatasetRecord, DatasetService } from "./datasets.ts";
 import type { ModelRecord } from "./models.ts";
-import { fitPrepared, prepare, type FitRequest, type FitResult, type Prepared } from "./fitting.ts";
+import { fitPrepared, prepare, type ColumnPreprocessing, type FitRequest, type FitResult, type Prepared } from "./fitting.ts";
 
 export type { ModelSummary } from "./fitting.ts";
 
@@ -30,6 +30,7 @@ export interface TrainModelInput {
   testFraction?: number | null;
   seed?: number | null;
   folds?: number | null;
+  preprocessing?: unknown;
 }
 
 const MAX_TEST_FRACTION = 0.9;
@@ -45,6 +46,16 @@ export interface TrainingPlan {
   folds: number | undefined;
   /** the fit request for an algorithm over the loaded columns */
   request(algorithm: Algorithm): FitRequest;
+}
+
+function checkPreprocessing(value: unknown): Record<string, ColumnPreprocessing> | undefined {
+  if (value === null || value === undefined) return undefined;
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!isObject(value)) throw new InvalidInputError("preprocessing must be an object of column → choices.", { field: "preprocessing" });
+  for (const [column, choice] of Object.entries(value)) {
+    if (!isObject(choice)) throw new InvalidInputError(`preprocessing.${column} must be an object such as { "impute": { "strategy": "median" } }.`, { field: `preprocessing.${column}` });
+  }
+  return value as Record<string, ColumnPreprocessing>;
 }
 
 export function checkModelName(raw: string): string {
@@ -118,6 +129,7 @@ export class TrainingService {
     }
     if (new Set(features).size !== features.length) throw new InvalidInputError("features lists a column more than once.", { field: "features" });
 
+    const preprocessing = checkPreprocessing(input.preprocessing);
     const [targetColumn, ...featureColumns] = await this.datasets.loadColumns(dataset, [target.name, ...features]);
     return {
       dataset,
@@ -126,7 +138,7 @@ export class TrainingService {
       testFraction,
       seed,
       folds,
-      request: (algorithm) => ({ algorithm, hyperparameters: {}, target: targetColumn, features: featureColumns, testFraction, seed, folds }),
+      request: (algorithm) => ({ algorithm, hyperparameters: {}, target: targetColumn, features: featureColumns, testFraction, seed, folds, preprocessing }),
     };
   }
 

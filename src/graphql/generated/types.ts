@@ -122,6 +122,16 @@ export type ColumnType =
   /** Finite decimal numbers. */
   | 'NUMBER';
 
+export type Contribution = {
+  __typename?: 'Contribution';
+  /** coefficient × transformed value, summed over the column's features (a one-hot column's categories). */
+  contribution: Scalars['Float']['output'];
+  /** The raw column. */
+  feature: Scalars['String']['output'];
+  /** The input's raw value for it. */
+  value: Maybe<Scalars['JSON']['output']>;
+};
+
 export type CreateDatasetInput = {
   /** The CSV text, header row first. */
   csv: Scalars['String']['input'];
@@ -217,6 +227,26 @@ export type EvaluationSet =
   | 'TEST'
   /** The training rows themselves (testFraction 0): optimistic, not an estimate of generalization. */
   | 'TRAINING';
+
+/**
+ * An exact additive explanation: `baseValue` + the sum of every contribution equals the
+ * prediction's `output` (for classifiers the decision value, log-odds for logistic regression).
+ */
+export type Explanation = {
+  __typename?: 'Explanation';
+  /** The model's intercept. */
+  baseValue: Scalars['Float']['output'];
+  /** Per raw input column, largest magnitude first. */
+  contributions: Array<Contribution>;
+};
+
+export type FittedPipeline = {
+  __typename?: 'FittedPipeline';
+  /** The features the estimator sees, in order (`column` or `column=category`). */
+  features: Array<Scalars['String']['output']>;
+  /** Per input column: its imputer, scaler and encoder with their learned state (means, scales, categories). */
+  steps: Scalars['JSON']['output'];
+};
 
 export type Histogram = {
   __typename?: 'Histogram';
@@ -351,7 +381,11 @@ export type Model = {
   /** Evaluation of the fitted model; null until READY. */
   metrics: Maybe<Metrics>;
   name: Scalars['String']['output'];
+  /** The fitted preprocessing: each step's learned statistics and the features the estimator sees; null until READY. */
+  pipeline: Maybe<FittedPipeline>;
   seed: Scalars['Int']['output'];
+  /** The raw inputs `predict` expects, with their ranges in training; null until READY. */
+  signature: Maybe<Array<SignatureField>>;
   status: ModelStatus;
   target: Scalars['String']['output'];
   task: Task;
@@ -490,6 +524,11 @@ export type PrecisionRecallPoint = {
 export type Prediction = {
   __typename?: 'Prediction';
   createdAt: Scalars['DateTime']['output'];
+  /**
+   * Why the model predicted this (linear models): computed from the logged input only when
+   * selected. With `topK`, only the K largest contributions (which then need not add up).
+   */
+  explanation: Maybe<Explanation>;
   id: Scalars['ID']['output'];
   /** The raw input as sent. */
   input: Scalars['JSON']['output'];
@@ -498,6 +537,8 @@ export type Prediction = {
   /** Time spent computing this prediction's batch, in milliseconds. */
   latencyMs: Scalars['Float']['output'];
   model: Model;
+  /** Input fields outside the training range, or categories never seen in training: the model is extrapolating there. */
+  outOfRange: Array<Scalars['String']['output']>;
   /**
    * Regression: the predicted value. Classification: the decision value for the positive
    * class (log-odds for LOGISTIC_REGRESSION, the signed margin for LINEAR_SVM).
@@ -505,6 +546,11 @@ export type Prediction = {
   output: Scalars['Float']['output'];
   /** LOGISTIC_REGRESSION: the probability of each class. */
   probabilities: Maybe<Array<ClassProbability>>;
+};
+
+
+export type PredictionExplanationArgs = {
+  topK?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type PredictionConnection = {
@@ -620,6 +666,20 @@ export type SearchStrategy =
   /** `trials` candidates drawn with `seed` (RandomizedSearchCV). */
   | 'RANDOM';
 
+export type SignatureField = {
+  __typename?: 'SignatureField';
+  /** CATEGORY: the categories seen in training. */
+  categories: Maybe<Array<Scalars['String']['output']>>;
+  /** NUMBER/BOOLEAN: largest value seen in training. */
+  max: Maybe<Scalars['Float']['output']>;
+  /** NUMBER/BOOLEAN: smallest value seen in training. */
+  min: Maybe<Scalars['Float']['output']>;
+  name: Scalars['String']['output'];
+  /** False when missing values are imputed (then null is accepted). */
+  required: Scalars['Boolean']['output'];
+  type: ColumnType;
+};
+
 export type Task =
   | 'CLASSIFICATION'
   | 'REGRESSION';
@@ -639,6 +699,15 @@ export type TrainModelInput = {
   hyperparameters?: InputMaybe<Scalars['JSON']['input']>;
   /** The model's name. Training again under an existing name adds a version. */
   name: Scalars['String']['input'];
+  /**
+   * Per-column preprocessing choices over the defaults, fitted on the training rows only:
+   * `{ "<column>": { "impute": { "strategy": "mean" | "median" | "most_frequent" | "constant",
+   * "fill_value": … }, "scale": "standard" | "none", "handle_unknown": "ignore" | "error" } }`.
+   * Without `impute`, rows missing that column are left out of training and predictions must
+   * supply it. `handle_unknown` (categories only; default "ignore": an unseen category encodes
+   * as all zeros and is listed in `Prediction.outOfRange`).
+   */
+  preprocessing?: InputMaybe<Scalars['JSON']['input']>;
   /** Seed of the train/test split (and of any randomized solver); default 0. Same seed, same model. */
   seed?: InputMaybe<Scalars['Int']['input']>;
   /** The column to predict: NUMBER for regression; any type with at least two classes for classification. */
@@ -751,6 +820,7 @@ export type ResolversTypes = {
   Column: ResolverTypeWrapper<Column>;
   ColumnStats: ResolverTypeWrapper<ColumnStats>;
   ColumnType: ColumnType;
+  Contribution: ResolverTypeWrapper<Contribution>;
   CreateDatasetInput: CreateDatasetInput;
   Curves: ResolverTypeWrapper<Curves>;
   CvMetrics: ResolverTypeWrapper<CvMetrics>;
@@ -761,6 +831,8 @@ export type ResolversTypes = {
   DatasetRowEdge: ResolverTypeWrapper<DatasetRowEdge>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EvaluationSet: EvaluationSet;
+  Explanation: ResolverTypeWrapper<Explanation>;
+  FittedPipeline: ResolverTypeWrapper<FittedPipeline>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Histogram: ResolverTypeWrapper<Histogram>;
   HyperparameterInfo: ResolverTypeWrapper<HyperparameterInfo>;
@@ -789,6 +861,7 @@ export type ResolversTypes = {
   SearchInput: SearchInput;
   SearchResult: ResolverTypeWrapper<Omit<SearchResult, 'model'> & { model?: Maybe<ResolversTypes['Model']> }>;
   SearchStrategy: SearchStrategy;
+  SignatureField: ResolverTypeWrapper<SignatureField>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Task: Task;
   TrainModelInput: TrainModelInput;
@@ -807,6 +880,7 @@ export type ResolversParentTypes = {
   Coefficient: Coefficient;
   Column: Column;
   ColumnStats: ColumnStats;
+  Contribution: Contribution;
   CreateDatasetInput: CreateDatasetInput;
   Curves: Curves;
   CvMetrics: CvMetrics;
@@ -816,6 +890,8 @@ export type ResolversParentTypes = {
   DatasetRowConnection: DatasetRowConnection;
   DatasetRowEdge: DatasetRowEdge;
   DateTime: Scalars['DateTime']['output'];
+  Explanation: Explanation;
+  FittedPipeline: FittedPipeline;
   Float: Scalars['Float']['output'];
   Histogram: Histogram;
   HyperparameterInfo: HyperparameterInfo;
@@ -842,6 +918,7 @@ export type ResolversParentTypes = {
   RocPoint: RocPoint;
   SearchInput: SearchInput;
   SearchResult: Omit<SearchResult, 'model'> & { model?: Maybe<ResolversParentTypes['Model']> };
+  SignatureField: SignatureField;
   String: Scalars['String']['output'];
   TrainModelInput: TrainModelInput;
   Trial: Trial;
@@ -906,6 +983,12 @@ export type ColumnStatsResolvers<ContextType = Context, ParentType extends Resol
   trueCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type ContributionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Contribution'] = ResolversParentTypes['Contribution']> = {
+  contribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+};
+
 export type CurvesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Curves'] = ResolversParentTypes['Curves']> = {
   classes?: Resolver<Maybe<Array<ResolversTypes['ClassCurves']>>, ParentType, ContextType>;
   residualHistogram?: Resolver<Maybe<ResolversTypes['Histogram']>, ParentType, ContextType>;
@@ -962,6 +1045,16 @@ export type DatasetRowEdgeResolvers<ContextType = Context, ParentType extends Re
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type ExplanationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Explanation'] = ResolversParentTypes['Explanation']> = {
+  baseValue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  contributions?: Resolver<Array<ResolversTypes['Contribution']>, ParentType, ContextType>;
+};
+
+export type FittedPipelineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FittedPipeline'] = ResolversParentTypes['FittedPipeline']> = {
+  features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  steps?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+};
 
 export type HistogramResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Histogram'] = ResolversParentTypes['Histogram']> = {
   counts?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1034,7 +1127,9 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   intercept?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   metrics?: Resolver<Maybe<ResolversTypes['Metrics']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pipeline?: Resolver<Maybe<ResolversTypes['FittedPipeline']>, ParentType, ContextType>;
   seed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  signature?: Resolver<Maybe<Array<ResolversTypes['SignatureField']>>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
   target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   task?: Resolver<ResolversTypes['Task'], ParentType, ContextType>;
@@ -1079,11 +1174,13 @@ export type PrecisionRecallPointResolvers<ContextType = Context, ParentType exte
 
 export type PredictionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Prediction'] = ResolversParentTypes['Prediction']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  explanation?: Resolver<Maybe<ResolversTypes['Explanation']>, ParentType, ContextType, Partial<PredictionExplanationArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   input?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   label?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   latencyMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  outOfRange?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   output?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   probabilities?: Resolver<Maybe<Array<ResolversTypes['ClassProbability']>>, ParentType, ContextType>;
 };
@@ -1127,6 +1224,15 @@ export type SearchResultResolvers<ContextType = Context, ParentType extends Reso
   trials?: Resolver<Array<ResolversTypes['Trial']>, ParentType, ContextType>;
 };
 
+export type SignatureFieldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignatureField'] = ResolversParentTypes['SignatureField']> = {
+  categories?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  min?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  required?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ColumnType'], ParentType, ContextType>;
+};
+
 export type TrialResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Trial'] = ResolversParentTypes['Trial']> = {
   fitSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   hyperparameters?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
@@ -1149,6 +1255,7 @@ export type Resolvers<ContextType = Context> = {
   Coefficient?: CoefficientResolvers<ContextType>;
   Column?: ColumnResolvers<ContextType>;
   ColumnStats?: ColumnStatsResolvers<ContextType>;
+  Contribution?: ContributionResolvers<ContextType>;
   Curves?: CurvesResolvers<ContextType>;
   CvMetrics?: CvMetricsResolvers<ContextType>;
   Dataset?: DatasetResolvers<ContextType>;
@@ -1157,6 +1264,8 @@ export type Resolvers<ContextType = Context> = {
   DatasetRowConnection?: DatasetRowConnectionResolvers<ContextType>;
   DatasetRowEdge?: DatasetRowEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Explanation?: ExplanationResolvers<ContextType>;
+  FittedPipeline?: FittedPipelineResolvers<ContextType>;
   Histogram?: HistogramResolvers<ContextType>;
   HyperparameterInfo?: HyperparameterInfoResolvers<ContextType>;
   JSON?: GraphQLScalarType;
@@ -1177,6 +1286,7 @@ export type Resolvers<ContextType = Context> = {
   ResidualPoint?: ResidualPointResolvers<ContextType>;
   RocPoint?: RocPointResolvers<ContextType>;
   SearchResult?: SearchResultResolvers<ContextType>;
+  SignatureField?: SignatureFieldResolvers<ContextType>;
   Trial?: TrialResolvers<ContextType>;
   ValueCount?: ValueCountResolvers<ContextType>;
 };
