@@ -21,6 +21,7 @@ export const resolvers: Resolvers = {
     predictions: (_, { modelId, ...args }, { services, workspaceId }) =>
       services.predictions.listPredictions(workspaceId, modelId, args),
     algorithms: () => algorithmCatalog(),
+    modelByReference: (_, { reference }, { services, workspaceId }) => services.registry.resolve(workspaceId, reference),
   },
 
   Mutation: {
@@ -28,7 +29,12 @@ export const resolvers: Resolvers = {
     deleteDataset: (_, { id }, { services, workspaceId }) => services.datasets.deleteDataset(workspaceId, id),
     trainModel: (_, { input }, { services, workspaceId }) => services.training.trainModel(workspaceId, input),
     deleteModel: (_, { id }, { services, workspaceId }) => services.models.deleteModel(workspaceId, id),
-    predict: (_, { modelId, inputs }, { services, workspaceId }) => services.predictions.predict(workspaceId, modelId, inputs),
+    predict: async (_, { modelId, model, inputs }, { services, workspaceId }) =>
+      services.predictions.predict(workspaceId, await services.predictions.resolveModelId(workspaceId, { modelId, model }), inputs),
+    promote: (_, { model, version, alias }, { services, workspaceId }) => services.registry.promote(workspaceId, model, version, alias),
+    rollback: (_, { model, alias }, { services, workspaceId }) => services.registry.rollback(workspaceId, model, alias),
+    exportModel: (_, { id }, { services, workspaceId }) => services.registry.exportModel(workspaceId, id),
+    importModel: (_, { document, name }, { services, workspaceId }) => services.registry.importModel(workspaceId, document, name),
     searchHyperparameters: (_, { input }, { services, workspaceId }) => services.selection.searchHyperparameters(workspaceId, input),
     trainLeaderboard: (_, { input }, { services, workspaceId }) => services.selection.trainLeaderboard(workspaceId, input),
   },
@@ -41,6 +47,7 @@ export const resolvers: Resolvers = {
   Model: {
     task: (model) => (summaryOf(model)?.task ?? (model.algorithm === "LINEAR_REGRESSION" || model.algorithm === "RIDGE" ? "REGRESSION" : "CLASSIFICATION")),
     hyperparameters: (model) => model.hyperparameters,
+    aliases: (model, _, { services }) => services.registry.aliasesOf(model.id),
     metrics: (model) => (model.metrics ?? null) as never,
     cvMetrics: (model) => (model.cvMetrics ?? null) as never,
     coefficients: (model) => summaryOf(model)?.coefficients ?? null,

@@ -10,6 +10,7 @@ import { PredictionService } from "./predictions.ts";
 import { TrainingService } from "./training.ts";
 import { WorkspaceService } from "./workspaces.ts";
 import { SelectionService } from "./selection.ts";
+import { RegistryService } from "./registry.ts";
 
 export interface Services {
   workspaces: WorkspaceService;
@@ -18,6 +19,7 @@ export interface Services {
   training: TrainingService;
   predictions: PredictionService;
   selection: SelectionService;
+  registry: RegistryService;
 }
 
 export function createServices(prisma: PrismaClient): Services {
@@ -25,7 +27,8 @@ export function createServices(prisma: PrismaClient): Services {
   const datasets = new DatasetService(prisma);
   const models = new ModelService(prisma);
   const training = new TrainingService(prisma, datasets);
-  const predictions = new PredictionService(prisma, models);
+  const registry = new RegistryService(prisma, models);
+  const predictions = new PredictionService(prisma, models, registry);
   const selection = new SelectionService(training);
-  return { workspaces, datasets, models, training, predictions, selection };
+  return { workspaces, datasets, models, training, predictions, selection, registry };
 }

@@ -3,6 +3,7 @@
  * models, so that a prediction never waits on a read of the model from the database.
  */
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Model as ModelRow } from "../generated/prisma/client.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { afterTimeCursor, isUuid, pageSize, timeCursorOf, toConnection, type Connection } from "./pagination.ts";
@@ -68,5 +69,21 @@ export class ModelService {
     if (this.served.size >= CACHE_LIMIT) this.served.delete(this.served.keys().next().value!);
     this.served.set(id, served);
     return served;
+  }
+}
+
+/**
+ * Insert a model as the next version of its name. Two concurrent inserts of one name race for
+ * the same number; the unique (workspace, name, version) index makes the loser retry.
+ */
+export async function insertModelVersion(prisma: PrismaClient, data: Omit<Prisma.ModelUncheckedCreateInput, "version">): Promise<ModelRecord> {
+  for (let attempt = 0; ; attempt++) {
+    const last = await prisma.model.aggregate({ where: { workspaceId: data.workspaceId, name: data.name }, _max: { version: true } });
+    try {
+      return await prisma.model.create({ data: { ...data, version: (last._max.version ?? 0) + 1 } });
+    } catch (e) {
+      if (attempt < 5 && e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") continue;
+      throw e;
+    }
   }
 }

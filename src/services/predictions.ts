@@ -5,6 +5,7 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import type { ModelService } from "./models.ts";
+import type { RegistryService } from "./registry.ts";
 import type { PredictionOutput } from "./served-model.ts";
 import { decodeCursor, encodeCursor, isUuid, pageSize, toConnection, type Connection } from "./pagination.ts";
 
@@ -24,7 +25,16 @@ export class PredictionService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly models: ModelService,
+    private readonly registry: RegistryService,
   ) {}
+
+  /** The model id a call names: exactly one of an id or a reference (`name`, `name@alias`, `name@3`). */
+  async resolveModelId(workspaceId: string, target: { modelId?: string | null; model?: string | null }): Promise<string> {
+    if ((target.modelId ? 1 : 0) + (target.model ? 1 : 0) !== 1) {
+      throw new InvalidInputError("Give exactly one of modelId and model.", { field: target.modelId ? "model" : "modelId" });
+    }
+    return target.modelId ?? (await this.registry.resolve(workspaceId, target.model!)).id;
+  }
 
   /**
    * Predict for a batch. Either every input is valid and every prediction is logged, or the

@@ -4,7 +4,7 @@
  * fitted state, metrics and summary. Bad input is refused before anything is written.
  */
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import { Prisma } from "../generated/prisma/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { InvalidInputError } from "../core/errors.ts";
 import {
   ALGORITHMS,
@@ -15,7 +15,7 @@ import {
   type Algorithm,
 } from "../core/estimators/index.ts";
 import type { DatasetRecord, DatasetService } from "./datasets.ts";
-import type { ModelRecord } from "./models.ts";
+import { insertModelVersion, type ModelRecord } from "./models.ts";
 import { fitPrepared, prepare, type ColumnPreprocessing, type FitRequest, type FitResult, type Prepared } from "./fitting.ts";
 
 export type { ModelSummary } from "./fitting.ts";
@@ -156,7 +156,7 @@ export class TrainingService {
       if (e instanceof InvalidInputError || !(e instanceof Error)) throw e;
       error = e.message;
     }
-    return this.insertVersion({
+    return insertModelVersion(this.prisma, {
       workspaceId,
       name,
       datasetId: plan.dataset.id,
@@ -178,21 +178,5 @@ export class TrainingService {
           }
         : { status: "FAILED" as const, error }),
     });
-  }
-
-  /**
-   * Insert as the next version of `name`. Two concurrent trainings of one name race for the
-   * same number; the unique (workspace, name, version) index makes the loser retry.
-   */
-  private async insertVersion(data: Omit<Prisma.ModelUncheckedCreateInput, "version">): Promise<ModelRecord> {
-    for (let attempt = 0; ; attempt++) {
-      const last = await this.prisma.model.aggregate({ where: { workspaceId: data.workspaceId, name: data.name }, _max: { version: true } });
-      try {
-        return await this.prisma.model.create({ data: { ...data, version: (last._max.version ?? 0) + 1 } });
-      } catch (e) {
-        if (attempt < 5 && e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") continue;
-        throw e;
-      }
-    }
   }
 }

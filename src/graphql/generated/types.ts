@@ -355,6 +355,8 @@ export type Metrics = {
 export type Model = {
   __typename?: 'Model';
   algorithm: Algorithm;
+  /** Aliases pointing at this version (e.g. `production`). */
+  aliases: Array<Scalars['String']['output']>;
   /** Classifiers: the class labels, the positive class last for binary models. */
   classes: Maybe<Array<Scalars['String']['output']>>;
   /**
@@ -440,12 +442,32 @@ export type Mutation = {
    */
   deleteModel: Scalars['ID']['output'];
   /**
+   * A READY version as a self-contained JSON document (format `modelql.model/1`): fitted
+   * preprocessing and learned state, input signature, metrics, lineage.
+   */
+  exportModel: Scalars['JSON']['output'];
+  /** Import an exported document as the next version of `name` (default: the document's own name); it predicts identically. */
+  importModel: Model;
+  /**
    * Predict with a READY model. Each input is a JSON object of raw column → value for every
    * feature column (extra keys are ignored). Every prediction is logged. When any input is
    * invalid the whole batch is refused with `BAD_USER_INPUT` naming the row and field, and
-   * nothing is logged. At most 10000 inputs per call.
+   * nothing is logged. At most 10000 inputs per call. Name the model by exactly one of
+   * `modelId` or `model`, a reference resolved on every call: `name` (its `production` alias
+   * when set, else its newest READY version), `name@alias` or `name@<version number>`.
    */
   predict: Array<Prediction>;
+  /**
+   * Point `alias` (`production`, `staging`, any name) of model `model` at `version`. Every
+   * reference through the alias resolves to the new version from the next request on, on
+   * every server. Returns the version now aliased.
+   */
+  promote: Model;
+  /**
+   * Move `alias` back to where it pointed before its latest move. The rollback is itself a
+   * move, so a second rollback undoes the first. Returns the version now aliased.
+   */
+  rollback: Model;
   /**
    * Hyperparameter search scored by k-fold cross-validation over the training rows: every
    * candidate of a grid, or `trials` candidates drawn at random with `seed`. Lists every trial
@@ -485,9 +507,34 @@ export type MutationDeleteModelArgs = {
 };
 
 
+export type MutationExportModelArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationImportModelArgs = {
+  document: Scalars['JSON']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationPredictArgs = {
   inputs: Array<Scalars['JSON']['input']>;
-  modelId: Scalars['ID']['input'];
+  model?: InputMaybe<Scalars['String']['input']>;
+  modelId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type MutationPromoteArgs = {
+  alias: Scalars['String']['input'];
+  model: Scalars['String']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+export type MutationRollbackArgs = {
+  alias: Scalars['String']['input'];
+  model: Scalars['String']['input'];
 };
 
 
@@ -575,6 +622,11 @@ export type Query = {
   datasets: DatasetConnection;
   /** One model by id, or null when it does not exist. */
   model: Maybe<Model>;
+  /**
+   * The version a reference names right now: `name` (its `production` alias when set, else
+   * its newest READY version), `name@alias`, or `name@<version number>`.
+   */
+  modelByReference: Maybe<Model>;
   /** Models, newest first, optionally only those with the given name. `first` defaults to 20 and may be at most 100. */
   models: ModelConnection;
   /** A model's logged predictions, newest first. `first` defaults to 20 and may be at most 100. */
@@ -595,6 +647,11 @@ export type QueryDatasetsArgs = {
 
 export type QueryModelArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryModelByReferenceArgs = {
+  reference: Scalars['String']['input'];
 };
 
 
@@ -1114,6 +1171,7 @@ export type MetricsResolvers<ContextType = Context, ParentType extends Resolvers
 
 export type ModelResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Model'] = ResolversParentTypes['Model']> = {
   algorithm?: Resolver<ResolversTypes['Algorithm'], ParentType, ContextType>;
+  aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   classes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   coefficients?: Resolver<Maybe<Array<ResolversTypes['Coefficient']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1155,7 +1213,11 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createDataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType, RequireFields<MutationCreateDatasetArgs, 'input'>>;
   deleteDataset?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteDatasetArgs, 'id'>>;
   deleteModel?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteModelArgs, 'id'>>;
-  predict?: Resolver<Array<ResolversTypes['Prediction']>, ParentType, ContextType, RequireFields<MutationPredictArgs, 'inputs' | 'modelId'>>;
+  exportModel?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<MutationExportModelArgs, 'id'>>;
+  importModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationImportModelArgs, 'document'>>;
+  predict?: Resolver<Array<ResolversTypes['Prediction']>, ParentType, ContextType, RequireFields<MutationPredictArgs, 'inputs'>>;
+  promote?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationPromoteArgs, 'alias' | 'model' | 'version'>>;
+  rollback?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationRollbackArgs, 'alias' | 'model'>>;
   searchHyperparameters?: Resolver<ResolversTypes['SearchResult'], ParentType, ContextType, RequireFields<MutationSearchHyperparametersArgs, 'input'>>;
   trainLeaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType, RequireFields<MutationTrainLeaderboardArgs, 'input'>>;
   trainModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationTrainModelArgs, 'input'>>;
@@ -1200,6 +1262,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
   datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, Partial<QueryDatasetsArgs>>;
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<QueryModelArgs, 'id'>>;
+  modelByReference?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<QueryModelByReferenceArgs, 'reference'>>;
   models?: Resolver<ResolversTypes['ModelConnection'], ParentType, ContextType, Partial<QueryModelsArgs>>;
   predictions?: Resolver<ResolversTypes['PredictionConnection'], ParentType, ContextType, RequireFields<QueryPredictionsArgs, 'modelId'>>;
 };

@@ -1,0 +1,161 @@
+/**
+ * The model registry: named models with numbered versions, aliases that point at versions
+ * (promote / rollback with kept history), references `name`, `name@alias`, `name@<version>`
+ * resolved on every call, and export / import of a version as a self-contained document.
+ *
+ * References are resolved against the database on each call (one indexed read), so a
+ * promotion on any server takes effect for the next request on every server without cache
+ * invalidation; the served model itself still comes from the per-process cache by version id.
+ */
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { InvalidInputError, NotFoundError } from "../core/errors.ts";
+import { loadServedModel } from "./served-model.ts";
+import { insertModelVersion, type ModelRecord, type ModelService } from "./models.ts";
+import { checkModelName } from "./training.ts";
+
+/** The alias a bare `name` reference follows when it exists (else the newest READY version). */
+export const DEFAULT_ALIAS = "production";
+export const EXPORT_FORMAT = "modelql.model/1";
+const ALIAS = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+
+export interface ModelReference {
+  name: string;
+  alias?: string;
+  version?: number;
+}
+
+/** Parse `name`, `name@alias` or `name@<version number>`. */
+export function parseReference(reference: string): ModelReference {
+  const at = reference.lastIndexOf("@");
+  const name = (at < 0 ? reference : reference.slice(0, at)).trim();
+  if (!name) throw new InvalidInputError(`Model reference ${JSON.stringify(reference)} has no name; write name, name@alias or name@3.`, { field: "model" });
+  if (at < 0) return { name };
+  const tag = reference.slice(at + 1).trim();
+  if (/^\d+$/.test(tag)) return { name, version: Number(tag) };
+  if (!ALIAS.test(tag)) throw new InvalidInputError(`Model reference ${JSON.stringify(reference)}: ${JSON.stringify(tag)} is neither a version number nor an alias.`, { field: "model" });
+  return { name, alias: tag };
+}
+
+export class RegistryService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly models: ModelService,
+  ) {}
+
+  /** The version a reference names right now; NOT_FOUND when there is none. */
+  async resolve(workspaceId: string, reference: string): Promise<ModelRecord> {
+    const ref = parseReference(reference);
+    if (ref.version !== undefined) {
+      const model = await this.prisma.model.findFirst({ where: { workspaceId, name: ref.name, version: ref.version } });
+      if (!model) throw new NotFoundError("Model", reference);
+      return model;
+    }
+    const alias = await this.prisma.modelAlias.findFirst({
+      where: { workspaceId, modelName: ref.name, alias: ref.alias ?? DEFAULT_ALIAS },
+      include: { model: true },
+    });
+    if (alias) return alias.model;
+    if (ref.alias) throw new NotFoundError("Model", reference);
+    const latest = await this.prisma.model.findFirst({ where: { workspaceId, name: ref.name, status: "READY" }, orderBy: { version: "desc" } });
+    if (!latest) throw new NotFoundError("Model", reference);
+    return latest;
+  }
+
+  /** Point `alias` of model `name` at `version`, recording the move. */
+  async promote(workspaceId: string, name: string, version: number, alias: string): Promise<ModelRecord> {
+    if (!ALIAS.test(alias)) {
+      throw new InvalidInputError(`alias must start with a letter and hold only letters, digits, - and _ (at most 63), got ${JSON.stringify(alias)}.`, { field: "alias" });
+    }
+    const model = await this.prisma.model.findFirst({ where: { workspaceId, name, version } });
+    if (!model) throw new NotFoundError("Model", `${name}@${version}`);
+    if (model.status !== "READY") throw new InvalidInputError(`${name} v${version} is ${model.status}; only READY versions can be promoted.`, { field: "version" });
+    await this.prisma.$transaction(async (tx) => {
+      const current = await tx.modelAlias.findUnique({ where: { workspaceId_modelName_alias: { workspaceId, modelName: name, alias } }, include: { model: true } });
+      const row = current
+        ? await tx.modelAlias.update({ where: { id: current.id }, data: { modelId: model.id } })
+        : await tx.modelAlias.create({ data: { workspaceId, modelName: name, alias, modelId: model.id } });
+      await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: current?.model.version ?? null, toVersion: version, kind: "PROMOTE" } });
+    });
+    return model;
+  }
+
+  /**
+   * Move the alias back to where it pointed before its latest move. The rollback is itself a
+   * move, so a second rollback undoes the first.
+   */
+  async rollback(workspaceId: string, name: string, alias: string): Promise<ModelRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.modelAlias.findUnique({ where: { workspaceId_modelName_alias: { workspaceId, modelName: name, alias } } });
+      if (!row) throw new NotFoundError("Alias", `${name}@${alias}`);
+      const last = await tx.aliasMove.findFirst({ where: { aliasId: row.id }, orderBy: { id: "desc" } });
+      if (!last || last.fromVersion === null) {
+        throw new InvalidInputError(`${name}@${alias} has pointed at one version only; there is nothing to roll back to.`, { field: "alias" });
+      }
+      const target = await tx.model.findFirst({ where: { workspaceId, name, version: last.fromVersion } });
+      if (!target) throw new InvalidInputError(`${name} v${last.fromVersion}, where ${alias} pointed before, was deleted.`, { field: "alias" });
+      await tx.modelAlias.update({ where: { id: row.id }, data: { modelId: target.id } });
+      await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: last.toVersion, toVersion: target.version, kind: "ROLLBACK" } });
+      return target;
+    });
+  }
+
+  async aliasesOf(modelId: string): Promise<string[]> {
+    const rows = await this.prisma.modelAlias.findMany({ where: { modelId }, orderBy: { alias: "asc" }, select: { alias: true } });
+    return rows.map((r) => r.alias);
+  }
+
+  /** A READY version as a self-contained document: pipeline, learned state, signature, metrics. */
+  async exportModel(workspaceId: string, id: string): Promise<Record<string, unknown>> {
+    const model = await this.models.requireModel(workspaceId, id);
+    if (model.status !== "READY") throw new InvalidInputError(`Model ${model.name} v${model.version} is ${model.status}; only READY versions can be exported.`, { field: "id" });
+    return {
+      format: EXPORT_FORMAT,
+      name: model.name,
+      version: model.version,
+      algorithm: model.algorithm,
+      target: model.target,
+      features: model.features,
+      hyperparameters: model.hyperparameters,
+      testFraction: model.testFraction,
+      seed: model.seed,
+      metrics: model.metrics,
+      cvMetrics: model.cvMetrics,
+      summary: model.summary,
+      state: model.state,
+      trainedAt: model.trainedAt?.toISOString() ?? null,
+    };
+  }
+
+  /** Import an exported document as the next version of `name` (default: its own name). */
+  async importModel(workspaceId: string, document: unknown, name: string | null | undefined): Promise<ModelRecord> {
+    const doc = document as Record<string, any>;
+    if (!doc || typeof doc !== "object" || doc.format !== EXPORT_FORMAT) {
+      throw new InvalidInputError(`document is not a ModelQL export (format ${JSON.stringify(EXPORT_FORMAT)} expected).`, { field: "document" });
+    }
+    const modelName = checkModelName(name ?? String(doc.name ?? ""));
+    const data = {
+      workspaceId,
+      name: modelName,
+      algorithm: String(doc.algorithm),
+      target: String(doc.target),
+      features: Array.isArray(doc.features) ? doc.features.map(String) : [],
+      hyperparameters: (doc.hyperparameters ?? {}) as Prisma.InputJsonObject,
+      testFraction: Number(doc.testFraction ?? 0),
+      seed: Number(doc.seed ?? 0),
+      status: "READY" as const,
+      metrics: (doc.metrics ?? undefined) as Prisma.InputJsonObject | undefined,
+      cvMetrics: (doc.cvMetrics ?? undefined) as Prisma.InputJsonObject | undefined,
+      summary: (doc.summary ?? undefined) as Prisma.InputJsonObject | undefined,
+      state: doc.state as Prisma.InputJsonObject,
+      trainedAt: doc.trainedAt ? new Date(doc.trainedAt) : new Date(),
+    };
+    // Rebuild the served model before writing: a document that cannot predict is refused.
+    try {
+      loadServedModel({ ...data, id: "import", version: 0 } as unknown as ModelRecord);
+    } catch (e) {
+      throw new InvalidInputError(`document's model cannot be loaded: ${(e as Error).message}`, { field: "document" });
+    }
+    return insertModelVersion(this.prisma, data);
+  }
+}

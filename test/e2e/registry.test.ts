@@ -1,0 +1,97 @@
+/**
+ * The registry over real HTTP: versions under one name, aliases with promote / rollback
+ * (history kept: a second rollback undoes the first), predictions by reference, and a
+ * round trip through export / import that predicts identically.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import houses from "../fixtures/pipeline/houses.json" with { type: "json" };
+import { openTestDatabase } from "../support/database.ts";
+import { startTestServer, type TestServer } from "../support/http.ts";
+import type { Database } from "../../src/data/database.ts";
+
+let database: Database;
+let server: TestServer;
+const versions: { id: string; version: number }[] = [];
+const input = { sqft: 1500, age: 10, garage: true, city: "Paris" };
+
+const PREDICT = `mutation($model: String, $modelId: ID) { predict(model: $model, modelId: $modelId, inputs: [${JSON.stringify(input).replace(/"(\w+)":/g, "$1:")}]) { output model { id version } } }`;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  server = await startTestServer(database);
+  const datasetId = (await server.gql(`mutation($csv: String!) { createDataset(input: { name: "houses", csv: $csv }) { id } }`, { csv: houses.csv })).data.createDataset.id;
+  for (const alpha of [0.1, 10, 1000]) {
+    const { data } = await server.gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id version } }`, {
+      input: { datasetId, name: "prices", algorithm: "RIDGE", target: "price", features: houses.features, hyperparameters: { alpha } },
+    });
+    versions.push(data.trainModel);
+  }
+});
+afterAll(async () => {
+  await server?.close();
+  await database?.close();
+});
+
+const predictVia = async (model: string) => (await server.gql(PREDICT, { model })).data?.predict[0].model.version;
+
+describe("references and aliases", () => {
+  it("numbers versions and resolves name, name@version and name@alias on every call", async () => {
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(await predictVia("prices")).toBe(3); // no production alias yet: the newest READY version
+    expect(await predictVia("prices@2")).toBe(2);
+    await server.gql(`mutation { promote(model: "prices", version: 1, alias: "production") { version aliases } }`);
+    expect(await predictVia("prices")).toBe(1);
+    expect(await predictVia("prices@production")).toBe(1);
+    const { data } = await server.gql(`{ modelByReference(reference: "prices@production") { version aliases } }`);
+    expect(data.modelByReference).toEqual({ version: 1, aliases: ["production"] });
+  });
+
+  it("rollback walks back, and a second rollback undoes the first", async () => {
+    await server.gql(`mutation { promote(model: "prices", version: 1, alias: "staging") { version } }`);
+    await server.gql(`mutation { promote(model: "prices", version: 2, alias: "staging") { version } }`);
+    await server.gql(`mutation { promote(model: "prices", version: 3, alias: "staging") { version } }`);
+    const back = await server.gql(`mutation { rollback(model: "prices", alias: "staging") { version } }`);
+    expect(back.data.rollback.version).toBe(2);
+    expect(await predictVia("prices@staging")).toBe(2);
+    const undo = await server.gql(`mutation { rollback(model: "prices", alias: "staging") { version } }`);
+    expect(undo.data.rollback.version).toBe(3);
+    expect(await predictVia("prices@staging")).toBe(3);
+  });
+
+  it.each([
+    [`mutation { promote(model: "prices", version: 9, alias: "production") { id } }`, "NOT_FOUND"],
+    [`mutation { promote(model: "prices", version: 1, alias: "no spaces") { id } }`, "BAD_USER_INPUT"],
+    [`mutation { rollback(model: "prices", alias: "nope") { id } }`, "NOT_FOUND"],
+  ])("refuses %s with %s", async (query, code) => {
+    expect((await server.gql(query)).errors![0].extensions!.code).toBe(code);
+  });
+
+  it("refuses a rollback with no earlier version, an unknown reference, and both or neither of modelId/model", async () => {
+    await server.gql(`mutation { promote(model: "prices", version: 2, alias: "fresh") { id } }`);
+    expect((await server.gql(`mutation { rollback(model: "prices", alias: "fresh") { id } }`)).errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "alias" });
+    expect((await server.gql(PREDICT, { model: "prices@nope" })).errors![0].extensions!.code).toBe("NOT_FOUND");
+    expect((await server.gql(PREDICT, { model: "nobody" })).errors![0].extensions!.code).toBe("NOT_FOUND");
+    expect((await server.gql(PREDICT, {})).errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect((await server.gql(PREDICT, { model: "prices", modelId: versions[0].id })).errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("export and import", () => {
+  it("round-trips a version into a new model that predicts identically", async () => {
+    const exported = (await server.gql(`mutation($id: ID!) { exportModel(id: $id) }`, { id: versions[1].id })).data.exportModel;
+    expect(exported).toMatchObject({ format: "modelql.model/1", name: "prices", version: 2, algorithm: "RIDGE" });
+    const imported = (await server.gql(`mutation($doc: JSON!) { importModel(document: $doc, name: "imported") { id name version status signature { name } } }`, { doc: JSON.parse(JSON.stringify(exported)) })).data.importModel;
+    expect(imported).toMatchObject({ name: "imported", version: 1, status: "READY" });
+    const a = (await server.gql(PREDICT, { modelId: versions[1].id })).data.predict[0].output;
+    const b = (await server.gql(PREDICT, { modelId: imported.id })).data.predict[0].output;
+    expect(b).toBe(a);
+  });
+
+  it("refuses a document that is not an export, or whose model cannot load, writing nothing", async () => {
+    const before = await database.prisma.model.count();
+    expect((await server.gql(`mutation { importModel(document: { hello: 1 }) { id } }`)).errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "document" });
+    const broken = { format: "modelql.model/1", name: "x", algorithm: "RIDGE", target: "y", features: [], state: { format: 1, pipeline: {}, estimator: {} } };
+    expect((await server.gql(`mutation($doc: JSON!) { importModel(document: $doc) { id } }`, { doc: broken })).errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "document" });
+    expect(await database.prisma.model.count()).toBe(before);
+  });
+});
