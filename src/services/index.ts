@@ -11,6 +11,7 @@ import { TrainingService } from "./training.ts";
 import { WorkspaceService } from "./workspaces.ts";
 import { SelectionService } from "./selection.ts";
 import { RegistryService } from "./registry.ts";
+import { AnalyticsService } from "./analytics.ts";
 
 export interface Services {
   workspaces: WorkspaceService;
@@ -20,6 +21,7 @@ export interface Services {
   predictions: PredictionService;
   selection: SelectionService;
   registry: RegistryService;
+  analytics: AnalyticsService;
 }
 
 export function createServices(prisma: PrismaClient): Services {
@@ -30,5 +32,6 @@ export function createServices(prisma: PrismaClient): Services {
   const registry = new RegistryService(prisma, models);
   const predictions = new PredictionService(prisma, models, registry);
   const selection = new SelectionService(training);
-  return { workspaces, datasets, models, training, predictions, selection, registry };
+  const analytics = new AnalyticsService(prisma, registry);
+  return { workspaces, datasets, models, training, predictions, selection, registry, analytics };
 }

@@ -95,3 +95,30 @@ describe("export and import", () => {
     expect(await database.prisma.model.count()).toBe(before);
   });
 });
+
+describe("predictionStats", () => {
+  it("counts predictions per bucket and reports latency percentiles from the log", async () => {
+    const model = "stats-model";
+    const datasetId = (await server.gql(`mutation { createDataset(input: { name: "s", csv: "x,y\\n1,2\\n2,4\\n3,6.5\\n4,8\\n" }) { id } }`)).data.createDataset.id;
+    const trained = (await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "${model}", algorithm: LINEAR_REGRESSION, target: "y", testFraction: 0 }) { id } }`, { d: datasetId })).data.trainModel;
+    for (let i = 0; i < 5; i++) await server.gql(`mutation { predict(model: "${model}", inputs: [{ x: ${i} }, { x: 1 }]) { id } }`);
+    // Place the logged rows at known times and latencies, so buckets and percentiles are checkable.
+    const rows = await database.prisma.prediction.findMany({ where: { modelId: trained.id }, orderBy: { id: "asc" } });
+    const base = Date.UTC(2026, 0, 1, 10, 0, 0);
+    await Promise.all(rows.map((r, i) => database.prisma.prediction.update({ where: { id: r.id }, data: { createdAt: new Date(base + (i < 6 ? 0 : 3_600_000) + i * 1000), latencyMs: i + 1 } })));
+    const { data, errors } = await server.gql(`query { predictionStats(model: "${model}", from: "2026-01-01T10:00:00Z", to: "2026-01-01T12:00:00Z", bucket: "1 hour") { total bucket buckets { start count } latencyP50 latencyP95 latencyP99 } }`);
+    expect(errors).toBeUndefined();
+    const stats = data.predictionStats;
+    expect(stats.total).toBe(10);
+    expect(stats.buckets).toEqual([{ start: "2026-01-01T10:00:00.000Z", count: 6 }, { start: "2026-01-01T11:00:00.000Z", count: 4 }]);
+    // latencies 1..10: numpy.percentile(linear) gives 5.5, 9.55, 9.91
+    expect(stats.latencyP50).toBeCloseTo(5.5, 10);
+    expect(stats.latencyP95).toBeCloseTo(9.55, 10);
+    expect(stats.latencyP99).toBeCloseTo(9.91, 10);
+  });
+
+  it.each([`bucket: "fortnight"`, `bucket: "1 second", from: "2020-01-01T00:00:00Z"`, `from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z"`])("refuses %s", async (args) => {
+    const { errors } = await server.gql(`{ predictionStats(model: "prices", ${args}) { total } }`);
+    expect(errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+  });
+});

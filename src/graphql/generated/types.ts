@@ -612,6 +612,20 @@ export type PredictionEdge = {
   node: Prediction;
 };
 
+export type PredictionStats = {
+  __typename?: 'PredictionStats';
+  bucket: Scalars['String']['output'];
+  /** Non-empty buckets, oldest first; `start` is the bucket's start (aligned to `from`). */
+  buckets: Array<TimeBucket>;
+  from: Scalars['DateTime']['output'];
+  /** Latency percentiles in milliseconds (continuous interpolation); null when there are no predictions. */
+  latencyP50: Maybe<Scalars['Float']['output']>;
+  latencyP95: Maybe<Scalars['Float']['output']>;
+  latencyP99: Maybe<Scalars['Float']['output']>;
+  to: Scalars['DateTime']['output'];
+  total: Scalars['Int']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The algorithms a model can be trained with, and the hyperparameters each accepts. */
@@ -629,6 +643,13 @@ export type Query = {
   modelByReference: Maybe<Model>;
   /** Models, newest first, optionally only those with the given name. `first` defaults to 20 and may be at most 100. */
   models: ModelConnection;
+  /**
+   * Prediction counts per time bucket and latency percentiles over [from, to) (default: the
+   * last 24 hours). `model` is a reference: a bare name covers every version, `name@alias` or
+   * `name@3` one version. `bucket` like "5 minutes", "1 hour" (default), "1 day"; at most
+   * 10000 buckets.
+   */
+  predictionStats: PredictionStats;
   /** A model's logged predictions, newest first. `first` defaults to 20 and may be at most 100. */
   predictions: PredictionConnection;
 };
@@ -659,6 +680,14 @@ export type QueryModelsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryPredictionStatsArgs = {
+  bucket?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  model: Scalars['String']['input'];
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -740,6 +769,12 @@ export type SignatureField = {
 export type Task =
   | 'CLASSIFICATION'
   | 'REGRESSION';
+
+export type TimeBucket = {
+  __typename?: 'TimeBucket';
+  count: Scalars['Int']['output'];
+  start: Scalars['DateTime']['output'];
+};
 
 export type TrainModelInput = {
   algorithm: Algorithm;
@@ -912,6 +947,7 @@ export type ResolversTypes = {
   Prediction: ResolverTypeWrapper<PredictionRecord>;
   PredictionConnection: ResolverTypeWrapper<Omit<PredictionConnection, 'edges'> & { edges: Array<ResolversTypes['PredictionEdge']> }>;
   PredictionEdge: ResolverTypeWrapper<Omit<PredictionEdge, 'node'> & { node: ResolversTypes['Prediction'] }>;
+  PredictionStats: ResolverTypeWrapper<PredictionStats>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ResidualPoint: ResolverTypeWrapper<ResidualPoint>;
   RocPoint: ResolverTypeWrapper<RocPoint>;
@@ -921,6 +957,7 @@ export type ResolversTypes = {
   SignatureField: ResolverTypeWrapper<SignatureField>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Task: Task;
+  TimeBucket: ResolverTypeWrapper<TimeBucket>;
   TrainModelInput: TrainModelInput;
   Trial: ResolverTypeWrapper<Trial>;
   ValueCount: ResolverTypeWrapper<ValueCount>;
@@ -970,6 +1007,7 @@ export type ResolversParentTypes = {
   Prediction: PredictionRecord;
   PredictionConnection: Omit<PredictionConnection, 'edges'> & { edges: Array<ResolversParentTypes['PredictionEdge']> };
   PredictionEdge: Omit<PredictionEdge, 'node'> & { node: ResolversParentTypes['Prediction'] };
+  PredictionStats: PredictionStats;
   Query: Record<PropertyKey, never>;
   ResidualPoint: ResidualPoint;
   RocPoint: RocPoint;
@@ -977,6 +1015,7 @@ export type ResolversParentTypes = {
   SearchResult: Omit<SearchResult, 'model'> & { model?: Maybe<ResolversParentTypes['Model']> };
   SignatureField: SignatureField;
   String: Scalars['String']['output'];
+  TimeBucket: TimeBucket;
   TrainModelInput: TrainModelInput;
   Trial: Trial;
   ValueCount: ValueCount;
@@ -1257,6 +1296,17 @@ export type PredictionEdgeResolvers<ContextType = Context, ParentType extends Re
   node?: Resolver<ResolversTypes['Prediction'], ParentType, ContextType>;
 };
 
+export type PredictionStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PredictionStats'] = ResolversParentTypes['PredictionStats']> = {
+  bucket?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  buckets?: Resolver<Array<ResolversTypes['TimeBucket']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  latencyP50?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  latencyP95?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  latencyP99?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   algorithms?: Resolver<Array<ResolversTypes['AlgorithmInfo']>, ParentType, ContextType>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
@@ -1264,6 +1314,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<QueryModelArgs, 'id'>>;
   modelByReference?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<QueryModelByReferenceArgs, 'reference'>>;
   models?: Resolver<ResolversTypes['ModelConnection'], ParentType, ContextType, Partial<QueryModelsArgs>>;
+  predictionStats?: Resolver<ResolversTypes['PredictionStats'], ParentType, ContextType, RequireFields<QueryPredictionStatsArgs, 'model'>>;
   predictions?: Resolver<ResolversTypes['PredictionConnection'], ParentType, ContextType, RequireFields<QueryPredictionsArgs, 'modelId'>>;
 };
 
@@ -1294,6 +1345,11 @@ export type SignatureFieldResolvers<ContextType = Context, ParentType extends Re
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   required?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ColumnType'], ParentType, ContextType>;
+};
+
+export type TimeBucketResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TimeBucket'] = ResolversParentTypes['TimeBucket']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type TrialResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Trial'] = ResolversParentTypes['Trial']> = {
@@ -1345,11 +1401,13 @@ export type Resolvers<ContextType = Context> = {
   Prediction?: PredictionResolvers<ContextType>;
   PredictionConnection?: PredictionConnectionResolvers<ContextType>;
   PredictionEdge?: PredictionEdgeResolvers<ContextType>;
+  PredictionStats?: PredictionStatsResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ResidualPoint?: ResidualPointResolvers<ContextType>;
   RocPoint?: RocPointResolvers<ContextType>;
   SearchResult?: SearchResultResolvers<ContextType>;
   SignatureField?: SignatureFieldResolvers<ContextType>;
+  TimeBucket?: TimeBucketResolvers<ContextType>;
   Trial?: TrialResolvers<ContextType>;
   ValueCount?: ValueCountResolvers<ContextType>;
 };

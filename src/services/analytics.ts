@@ -1,0 +1,81 @@
+/**
+ * Analytics over the prediction log for dashboards: counts per time bucket and latency
+ * percentiles, computed in Postgres (date_bin, percentile_cont) so that no log rows travel.
+ */
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { InvalidInputError } from "../core/errors.ts";
+import { parseReference, type RegistryService } from "./registry.ts";
+
+const BUCKET = /^(\d{1,4}) ?(second|minute|hour|day)s?$/;
+const DEFAULT_WINDOW_MS = 24 * 3600 * 1000;
+
+export interface PredictionStats {
+  from: Date;
+  to: Date;
+  bucket: string;
+  total: number;
+  buckets: { start: Date; count: number }[];
+  latencyP50: number | null;
+  latencyP95: number | null;
+  latencyP99: number | null;
+}
+
+export class AnalyticsService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly registry: RegistryService,
+  ) {}
+
+  /**
+   * Predictions of a model in [from, to) (default: the last 24 hours). A bare name covers every
+   * version of the model; `name@alias` and `name@3` the one version they resolve to.
+   */
+  async predictionStats(workspaceId: string, reference: string, args: { from?: Date | null; to?: Date | null; bucket?: string | null }): Promise<PredictionStats> {
+    const to = args.to ?? new Date();
+    const from = args.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MS);
+    if (!(from < to)) throw new InvalidInputError("from must be earlier than to.", { field: "from" });
+    const bucket = (args.bucket ?? "1 hour").trim();
+    const match = BUCKET.exec(bucket);
+    if (!match || Number(match[1]) < 1) {
+      throw new InvalidInputError(`bucket must look like "5 minutes", "1 hour" or "1 day", got ${JSON.stringify(bucket)}.`, { field: "bucket" });
+    }
+    const spanMs = to.getTime() - from.getTime();
+    const bucketMs = Number(match[1]) * { second: 1e3, minute: 6e4, hour: 3.6e6, day: 8.64e7 }[match[2] as "second"];
+    if (spanMs / bucketMs > 10_000) throw new InvalidInputError(`${Math.ceil(spanMs / bucketMs)} buckets; at most 10000 per request: widen the bucket.`, { field: "bucket" });
+
+    const modelIds = await this.modelIds(workspaceId, reference);
+    const interval = `${match[1]} ${match[2]}s`;
+    const [buckets, latency] = await Promise.all([
+      this.prisma.$queryRaw<{ start: Date; count: bigint }[]>`
+        SELECT date_bin(${interval}::interval, "createdAt", ${from}) AS start, count(*) AS count
+        FROM "Prediction"
+        WHERE "workspaceId" = ${workspaceId}::uuid AND "modelId" = ANY(${modelIds}::uuid[]) AND "createdAt" >= ${from} AND "createdAt" < ${to}
+        GROUP BY 1 ORDER BY 1`,
+      this.prisma.$queryRaw<{ p50: number | null; p95: number | null; p99: number | null }[]>`
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY "latencyMs") AS p50,
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS p95,
+               percentile_cont(0.99) WITHIN GROUP (ORDER BY "latencyMs") AS p99
+        FROM "Prediction"
+        WHERE "workspaceId" = ${workspaceId}::uuid AND "modelId" = ANY(${modelIds}::uuid[]) AND "createdAt" >= ${from} AND "createdAt" < ${to}`,
+    ]);
+    const rows = buckets.map((b) => ({ start: new Date(b.start), count: Number(b.count) }));
+    return {
+      from,
+      to,
+      bucket: interval,
+      total: rows.reduce((sum, b) => sum + b.count, 0),
+      buckets: rows,
+      latencyP50: latency[0]?.p50 ?? null,
+      latencyP95: latency[0]?.p95 ?? null,
+      latencyP99: latency[0]?.p99 ?? null,
+    };
+  }
+
+  private async modelIds(workspaceId: string, reference: string): Promise<string[]> {
+    const ref = parseReference(reference);
+    if (ref.alias !== undefined || ref.version !== undefined) return [(await this.registry.resolve(workspaceId, reference)).id];
+    const rows = await this.prisma.model.findMany({ where: { workspaceId, name: ref.name }, select: { id: true } });
+    if (rows.length === 0) return [(await this.registry.resolve(workspaceId, reference)).id]; // NOT_FOUND
+    return rows.map((r) => r.id);
+  }
+}
