@@ -21,6 +21,7 @@ export const resolvers: Resolvers = {
     predictions: (_, { modelId, ...args }, { services, workspaceId }) =>
       services.predictions.listPredictions(workspaceId, modelId, args),
     algorithms: () => algorithmCatalog(),
+    drift: async (_, { model, ...args }, { services, workspaceId }) => (await services.analytics.drift(workspaceId, model, args)).features,
     predictionStats: (_, { model, ...args }, { services, workspaceId }) => services.analytics.predictionStats(workspaceId, model, args),
     modelByReference: (_, { reference }, { services, workspaceId }) => services.registry.resolve(workspaceId, reference),
   },

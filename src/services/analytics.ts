@@ -5,6 +5,8 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { InvalidInputError } from "../core/errors.ts";
 import { parseReference, type RegistryService } from "./registry.ts";
+import { binProportions, ksTwoSample, populationStabilityIndex } from "../core/metrics/drift.ts";
+import type { DriftReference } from "./fitting.ts";
 
 const BUCKET = /^(\d{1,4}) ?(second|minute|hour|day)s?$/;
 const DEFAULT_WINDOW_MS = 24 * 3600 * 1000;
@@ -18,6 +20,22 @@ export interface PredictionStats {
   latencyP50: number | null;
   latencyP95: number | null;
   latencyP99: number | null;
+}
+
+/** Logged inputs read per drift request at most (the newest in the window). */
+export const DRIFT_MAX_ROWS = 50_000;
+export const DEFAULT_PSI_THRESHOLD = 0.2;
+
+export interface FeatureDrift {
+  feature: string;
+  kind: "number" | "category";
+  psi: number;
+  drifted: boolean;
+  /** numbers: two-sample Kolmogorov–Smirnov against the training sample */
+  ksStatistic: number | null;
+  pValue: number | null;
+  /** logged inputs with a value for this feature */
+  count: number;
 }
 
 export class AnalyticsService {
@@ -69,6 +87,50 @@ export class AnalyticsService {
       latencyP95: latency[0]?.p95 ?? null,
       latencyP99: latency[0]?.p99 ?? null,
     };
+  }
+
+  /**
+   * Per feature, the logged inputs of one model version in [from, to) against its training
+   * distribution (stored at training time), most drifted first.
+   */
+  async drift(workspaceId: string, reference: string, args: { from?: Date | null; to?: Date | null; threshold?: number | null }): Promise<{ rows: number; features: FeatureDrift[] }> {
+    const to = args.to ?? new Date();
+    const from = args.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MS);
+    if (!(from < to)) throw new InvalidInputError("from must be earlier than to.", { field: "from" });
+    const threshold = args.threshold ?? DEFAULT_PSI_THRESHOLD;
+    if (!(threshold > 0)) throw new InvalidInputError("threshold must be positive.", { field: "threshold" });
+    const model = await this.registry.resolve(workspaceId, reference);
+    const references = ((model.summary as { reference?: DriftReference[] } | null)?.reference ?? []);
+    if (references.length === 0) throw new InvalidInputError(`Model ${model.name} v${model.version} has no training distribution recorded (trained before drift support); retrain it.`, { field: "model" });
+    const logged = await this.prisma.prediction.findMany({
+      where: { workspaceId, modelId: model.id, createdAt: { gte: from, lt: to } },
+      orderBy: { id: "desc" },
+      take: DRIFT_MAX_ROWS,
+      select: { input: true },
+    });
+    const inputs = logged.map((row) => (row.input ?? {}) as Record<string, unknown>);
+    const features = references.map((ref): FeatureDrift => {
+      if (ref.kind === "category") {
+        const values = inputs.map((x) => x[ref.name]).filter((v): v is string => typeof v === "string" && v.trim() !== "");
+        const known = Object.keys(ref.frequencies);
+        // One extra bin for categories never seen in training.
+        const counts = new Float64Array(known.length + 1);
+        const index = new Map(known.map((k, i) => [k, i]));
+        for (const v of values) counts[index.get(v) ?? known.length] += 1;
+        const actual = counts.map((c) => c / (values.length || 1));
+        const psi = values.length ? populationStabilityIndex([...known.map((k) => ref.frequencies[k]), 0], actual) : 0;
+        return { feature: ref.name, kind: "category", psi, drifted: psi > threshold, ksStatistic: null, pValue: null, count: values.length };
+      }
+      const values = Float64Array.from(
+        inputs.map((x) => x[ref.name]).filter((v) => typeof v === "number" || typeof v === "boolean"),
+        (v) => Number(v),
+      ).sort();
+      if (values.length === 0) return { feature: ref.name, kind: "number", psi: 0, drifted: false, ksStatistic: null, pValue: null, count: 0 };
+      const psi = populationStabilityIndex(ref.expected, binProportions(values, ref.edges));
+      const ks = ref.sample.length ? ksTwoSample(ref.sample, values) : null;
+      return { feature: ref.name, kind: "number", psi, drifted: psi > threshold, ksStatistic: ks?.statistic ?? null, pValue: ks?.pValue ?? null, count: values.length };
+    });
+    return { rows: inputs.length, features: features.sort((a, b) => b.psi - a.psi) };
   }
 
   private async modelIds(workspaceId: string, reference: string): Promise<string[]> {

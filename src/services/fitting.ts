@@ -17,6 +17,8 @@ import { regressionMetrics } from "../core/metrics/regression.ts";
 import { classificationMetrics } from "../core/metrics/summary.ts";
 import { takeValues } from "../core/matrix.ts";
 import { classificationCurves, regressionCurves, type Curves } from "./curves.ts";
+import { quantileSorted } from "../core/dataset/stats.ts";
+import { binProportions } from "../core/metrics/drift.ts";
 
 /** Format of `Model.state`; bump when its shape changes. */
 export const MODEL_STATE_FORMAT = 1;
@@ -89,7 +91,20 @@ export interface ModelSummary {
   curves: Curves;
   /** the raw inputs the model takes, with their training ranges */
   signature: SignatureEntry[];
+  /** training distribution of each raw input, for drift (services/drift.ts) */
+  reference: DriftReference[];
 }
+
+/**
+ * A feature's training distribution: deciles, the proportion of training values in each bin,
+ * and up to REFERENCE_SAMPLE evenly spaced order statistics (for a KS test); or category
+ * frequencies.
+ */
+export type DriftReference =
+  | { name: string; kind: "number"; edges: number[]; expected: number[]; sample: number[] }
+  | { name: string; kind: "category"; frequencies: Record<string, number> };
+
+const REFERENCE_SAMPLE = 1000;
 
 /** Each metric's mean and (population) standard deviation across folds. */
 export interface CvMetrics {
@@ -202,6 +217,7 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
       warnings,
       curves: evaluation.curves!,
       signature: signatureOf(features, trainRows, request.preprocessing ?? {}),
+      reference: referenceOf(features, trainRows),
     },
   };
 }
@@ -290,6 +306,29 @@ function signatureOf(features: Column[], trainRows: Int32Array, choices: Record<
       if (v > max) max = v;
     }
     return { name: column.name, type: column.type, required, min: Number.isFinite(min) ? min : null, max: Number.isFinite(max) ? max : null, categories: null };
+  });
+}
+
+function referenceOf(features: Column[], trainRows: Int32Array): DriftReference[] {
+  return features.map((column) => {
+    if (column.type === "CATEGORY") {
+      const counts: Record<string, number> = {};
+      let n = 0;
+      for (const i of trainRows) {
+        const code = column.values[i];
+        if (code < 0) continue;
+        counts[column.categories[code]] = (counts[column.categories[code]] ?? 0) + 1;
+        n++;
+      }
+      for (const key of Object.keys(counts)) counts[key] /= n || 1;
+      return { name: column.name, kind: "category", frequencies: counts };
+    }
+    const values = Float64Array.from(trainRows, (i) => column.values[i]).filter((v) => !Number.isNaN(v)).sort();
+    if (values.length === 0) return { name: column.name, kind: "number", edges: [], expected: [1], sample: [] };
+    const edges = [...new Set(Array.from({ length: 9 }, (_, k) => quantileSorted(values, (k + 1) / 10)))];
+    const m = Math.min(values.length, REFERENCE_SAMPLE);
+    const sample = Array.from({ length: m }, (_, k) => values[m === 1 ? 0 : Math.round((k * (values.length - 1)) / (m - 1))]);
+    return { name: column.name, kind: "number", edges, expected: Array.from(binProportions(values, edges)), sample };
   });
 }
 

@@ -122,3 +122,32 @@ describe("predictionStats", () => {
     expect(errors![0].extensions!.code).toBe("BAD_USER_INPUT");
   });
 });
+
+describe("drift", () => {
+  it("flags the feature whose served distribution moved, and not the others", async () => {
+    const { createRandom } = await import("../../src/core/random.ts");
+    const random = createRandom(4);
+    const lines = ["a,b,c,y"];
+    for (let i = 0; i < 400; i++) {
+      const a = random.float() * 10;
+      const b = random.float() * 10;
+      const c = ["x", "y", "z"][i % 3];
+      lines.push(`${a},${b},${c},${2 * a - b + random.float()}`);
+    }
+    const datasetId = (await server.gql(`mutation($csv: String!) { createDataset(input: { name: "d", csv: $csv }) { id } }`, { csv: lines.join("\n") })).data.createDataset.id;
+    await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "drifty", algorithm: RIDGE, target: "y" }) { id } }`, { d: datasetId });
+    // Served: a like training, b shifted far right, c only "x".
+    const inputs = Array.from({ length: 300 }, () => ({ a: random.float() * 10, b: 15 + random.float() * 10, c: "x" }));
+    expect((await server.gql(`mutation($inputs: [JSON!]!) { predict(model: "drifty", inputs: $inputs) { id } }`, { inputs })).errors).toBeUndefined();
+    const { data, errors } = await server.gql(`{ drift(model: "drifty") { feature psi drifted ksStatistic pValue count } }`);
+    expect(errors).toBeUndefined();
+    const byFeature = Object.fromEntries(data.drift.map((d: any) => [d.feature, d]));
+    expect(data.drift[0].feature).toBe("b");
+    expect(byFeature.b).toMatchObject({ drifted: true, count: 300 });
+    expect(byFeature.b.pValue).toBeLessThan(1e-6);
+    expect(byFeature.c.drifted).toBe(true);
+    expect(byFeature.a.drifted).toBe(false);
+    expect(byFeature.a.psi).toBeLessThan(0.1);
+    expect(byFeature.a.pValue).toBeGreaterThan(0.01);
+  });
+});

@@ -240,6 +240,19 @@ export type Explanation = {
   contributions: Array<Contribution>;
 };
 
+export type FeatureDrift = {
+  __typename?: 'FeatureDrift';
+  /** Logged inputs in the window with a value for this feature. */
+  count: Scalars['Int']['output'];
+  drifted: Scalars['Boolean']['output'];
+  feature: Scalars['String']['output'];
+  /** Numbers: two-sample KS statistic D against the training sample. */
+  ksStatistic: Maybe<Scalars['Float']['output']>;
+  /** Numbers: asymptotic p-value of the KS test. */
+  pValue: Maybe<Scalars['Float']['output']>;
+  psi: Scalars['Float']['output'];
+};
+
 export type FittedPipeline = {
   __typename?: 'FittedPipeline';
   /** The features the estimator sees, in order (`column` or `column=category`). */
@@ -634,6 +647,14 @@ export type Query = {
   dataset: Maybe<Dataset>;
   /** Datasets, newest first. `first` defaults to 20 and may be at most 100. */
   datasets: DatasetConnection;
+  /**
+   * Drift per feature: the logged inputs of one model version (a reference) in [from, to)
+   * (default: the last 24 hours; at most the newest 50000) against its training distribution.
+   * Numbers: population stability index over training deciles and a two-sample
+   * Kolmogorov–Smirnov test; categories: PSI over category frequencies (unseen categories in
+   * a bin of their own). `drifted` when PSI > `threshold` (default 0.2). Most drifted first.
+   */
+  drift: Array<FeatureDrift>;
   /** One model by id, or null when it does not exist. */
   model: Maybe<Model>;
   /**
@@ -663,6 +684,14 @@ export type QueryDatasetArgs = {
 export type QueryDatasetsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryDriftArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  model: Scalars['String']['input'];
+  threshold?: InputMaybe<Scalars['Float']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -924,6 +953,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EvaluationSet: EvaluationSet;
   Explanation: ResolverTypeWrapper<Explanation>;
+  FeatureDrift: ResolverTypeWrapper<FeatureDrift>;
   FittedPipeline: ResolverTypeWrapper<FittedPipeline>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Histogram: ResolverTypeWrapper<Histogram>;
@@ -985,6 +1015,7 @@ export type ResolversParentTypes = {
   DatasetRowEdge: DatasetRowEdge;
   DateTime: Scalars['DateTime']['output'];
   Explanation: Explanation;
+  FeatureDrift: FeatureDrift;
   FittedPipeline: FittedPipeline;
   Float: Scalars['Float']['output'];
   Histogram: Histogram;
@@ -1145,6 +1176,15 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type ExplanationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Explanation'] = ResolversParentTypes['Explanation']> = {
   baseValue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   contributions?: Resolver<Array<ResolversTypes['Contribution']>, ParentType, ContextType>;
+};
+
+export type FeatureDriftResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureDrift'] = ResolversParentTypes['FeatureDrift']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  drifted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ksStatistic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  pValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  psi?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type FittedPipelineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FittedPipeline'] = ResolversParentTypes['FittedPipeline']> = {
@@ -1311,6 +1351,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   algorithms?: Resolver<Array<ResolversTypes['AlgorithmInfo']>, ParentType, ContextType>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
   datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, Partial<QueryDatasetsArgs>>;
+  drift?: Resolver<Array<ResolversTypes['FeatureDrift']>, ParentType, ContextType, RequireFields<QueryDriftArgs, 'model'>>;
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<QueryModelArgs, 'id'>>;
   modelByReference?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<QueryModelByReferenceArgs, 'reference'>>;
   models?: Resolver<ResolversTypes['ModelConnection'], ParentType, ContextType, Partial<QueryModelsArgs>>;
@@ -1384,6 +1425,7 @@ export type Resolvers<ContextType = Context> = {
   DatasetRowEdge?: DatasetRowEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Explanation?: ExplanationResolvers<ContextType>;
+  FeatureDrift?: FeatureDriftResolvers<ContextType>;
   FittedPipeline?: FittedPipelineResolvers<ContextType>;
   Histogram?: HistogramResolvers<ContextType>;
   HyperparameterInfo?: HyperparameterInfoResolvers<ContextType>;

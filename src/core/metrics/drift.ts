@@ -1,0 +1,69 @@
+/**
+ * Distribution shift between training data and served inputs.
+ *
+ * - Population stability index over shared bins: PSI = Σ (aᵢ − eᵢ)·ln(aᵢ / eᵢ), proportions
+ *   floored at PSI_FLOOR so an empty bin does not make it infinite (Yurdakul, "Statistical
+ *   Properties of Population Stability Index", 2018). Rule of thumb: < 0.1 stable, 0.1–0.25
+ *   moderate shift, > 0.25 (we flag > 0.2 by default) significant.
+ * - Two-sample Kolmogorov–Smirnov: D = sup |F₁ − F₂|, p-value from the asymptotic Kolmogorov
+ *   distribution with Stephens' small-sample correction λ = (√nₑ + 0.12 + 0.11/√nₑ)·D,
+ *   nₑ = n₁n₂/(n₁+n₂) (Numerical Recipes §14.3.3; scipy's ks_2samp mode="asymp" uses the same
+ *   distribution without the correction for large n).
+ */
+export const PSI_FLOOR = 1e-4;
+
+export function populationStabilityIndex(expected: ArrayLike<number>, actual: ArrayLike<number>): number {
+  let psi = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = Math.max(expected[i], PSI_FLOOR);
+    const a = Math.max(actual[i], PSI_FLOOR);
+    psi += (a - e) * Math.log(a / e);
+  }
+  return psi;
+}
+
+/** Proportions of `values` in the bins (−∞, edges[0]], (edges[0], edges[1]], …, (edges[last], ∞). */
+export function binProportions(values: ArrayLike<number>, edges: ArrayLike<number>): Float64Array {
+  const counts = new Float64Array(edges.length + 1);
+  for (let i = 0; i < values.length; i++) {
+    let lo = 0;
+    let hi = edges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (values[i] <= edges[mid]) hi = mid;
+      else lo = mid + 1;
+    }
+    counts[lo] += 1;
+  }
+  for (let k = 0; k < counts.length; k++) counts[k] /= values.length || 1;
+  return counts;
+}
+
+/** Kolmogorov's survival function Q(λ) = 2 Σ_{j≥1} (−1)^{j−1} e^{−2j²λ²}. */
+function kolmogorovSurvival(lambda: number): number {
+  if (lambda < 0.2) return 1;
+  let sum = 0;
+  for (let j = 1; j <= 100; j++) {
+    const term = 2 * (j % 2 ? 1 : -1) * Math.exp(-2 * j * j * lambda * lambda);
+    sum += term;
+    if (Math.abs(term) < 1e-16) break;
+  }
+  return Math.min(1, Math.max(0, sum));
+}
+
+/** Two-sample KS test of two ascending-sorted samples. */
+export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>): { statistic: number; pValue: number } {
+  const n1 = a.length;
+  const n2 = b.length;
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < n1 && j < n2) {
+    const x = Math.min(a[i], b[j]);
+    while (i < n1 && a[i] <= x) i++;
+    while (j < n2 && b[j] <= x) j++;
+    d = Math.max(d, Math.abs(i / n1 - j / n2));
+  }
+  const ne = Math.sqrt((n1 * n2) / (n1 + n2));
+  return { statistic: d, pValue: kolmogorovSurvival((ne + 0.12 + 0.11 / ne) * d) };
+}
