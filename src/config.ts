@@ -17,6 +17,8 @@ export interface Config {
   nodeEnv: string;
   /** pino level (LOG_LEVEL, default info; "silent" in tests). */
   logLevel: string;
+  /** MODELQL_BOOTSTRAP_KEY: value of the first ADMIN key (else a random one is printed once). */
+  bootstrapKey: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 64 * 1024 * 1024, 1024, 2 ** 31 - 1),
     nodeEnv: env.NODE_ENV || "production",
     logLevel: env.LOG_LEVEL || "info",
+    bootstrapKey: bootstrapKey(env.MODELQL_BOOTSTRAP_KEY),
   };
 }
 
@@ -39,4 +42,10 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new Error(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function bootstrapKey(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16) throw new Error("MODELQL_BOOTSTRAP_KEY must be at least 16 characters long");
+  return raw;
 }

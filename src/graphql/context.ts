@@ -3,10 +3,13 @@
  * through `services`; they never import the Prisma client.
  */
 import type { Services } from "../services/index.ts";
+import type { Principal } from "../services/auth.ts";
 
 export interface Context {
   services: Services;
-  /** The caller's workspace: every read and write is scoped to it. */
+  /** The caller's workspace (the API key's): every read and write is scoped to it. */
   workspaceId: string;
+  /** The authenticated API key and its scopes. */
+  principal: Principal;
   requestId: string;
 }

@@ -21,6 +21,7 @@ export const resolvers: Resolvers = {
     predictions: (_, { modelId, ...args }, { services, workspaceId }) =>
       services.predictions.listPredictions(workspaceId, modelId, args),
     algorithms: () => algorithmCatalog(),
+    apiKeys: (_, __, { services, principal }) => services.auth.listApiKeys(principal),
     drift: async (_, { model, ...args }, { services, workspaceId }) => (await services.analytics.drift(workspaceId, model, args)).features,
     predictionStats: (_, { model, ...args }, { services, workspaceId }) => services.analytics.predictionStats(workspaceId, model, args),
     modelByReference: (_, { reference }, { services, workspaceId }) => services.registry.resolve(workspaceId, reference),
@@ -37,6 +38,9 @@ export const resolvers: Resolvers = {
     rollback: (_, { model, alias }, { services, workspaceId }) => services.registry.rollback(workspaceId, model, alias),
     exportModel: (_, { id }, { services, workspaceId }) => services.registry.exportModel(workspaceId, id),
     importModel: (_, { document, name }, { services, workspaceId }) => services.registry.importModel(workspaceId, document, name),
+    createWorkspace: (_, { name }, { services }) => services.auth.createWorkspace(name),
+    createApiKey: (_, { input }, { services, principal }) => services.auth.createApiKey(principal, input),
+    revokeApiKey: (_, { id }, { services, principal }) => services.auth.revokeApiKey(principal, id),
     searchHyperparameters: (_, { input }, { services, workspaceId }) => services.selection.searchHyperparameters(workspaceId, input),
     trainLeaderboard: (_, { input }, { services, workspaceId }) => services.selection.trainLeaderboard(workspaceId, input),
   },

@@ -14,11 +14,17 @@ import { createServices, type Services } from "../services/index.ts";
 import { resolvers } from "../graphql/resolvers.ts";
 import { createErrorFormatter } from "../graphql/errors.ts";
 import type { Context } from "../graphql/context.ts";
+import { withScopes } from "../graphql/authorization.ts";
+import { UnauthenticatedError, type Principal } from "../services/auth.ts";
+import { makeExecutableSchema } from "@graphql-tools/schema";
+import { buildSchema } from "graphql";
 
 export const SCHEMA_PATH = new URL("../../schema.graphql", import.meta.url);
 
 export interface AppOptions {
   prisma: PrismaClient;
+  /** MODELQL_BOOTSTRAP_KEY: the first ADMIN key's value, instead of a random one printed once */
+  bootstrapKey?: string;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
   logLevel?: string;
@@ -28,6 +34,14 @@ export interface AppOptions {
 export interface App {
   fastify: FastifyInstance;
   services: Services;
+  /** the ADMIN key created on first start when no MODELQL_BOOTSTRAP_KEY was given (print it once) */
+  createdBootstrapKey: string | null;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
 }
 
 export async function buildApp(options: AppOptions): Promise<App> {
@@ -37,20 +51,33 @@ export async function buildApp(options: AppOptions): Promise<App> {
     genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"].slice(0, 64) : randomUUID()),
   });
   const services = createServices(options.prisma);
-  const workspaceId = await services.workspaces.ensureDefault();
+  const defaultWorkspace = await services.workspaces.ensureDefault();
+  const createdBootstrapKey = await services.auth.bootstrap(defaultWorkspace, options.bootstrapKey);
 
+  const typeDefs = readFileSync(SCHEMA_PATH, "utf8");
   const apollo = new ApolloServer<Context>({
-    typeDefs: readFileSync(SCHEMA_PATH, "utf8"),
-    resolvers,
+    schema: makeExecutableSchema({ typeDefs, resolvers: withScopes(resolvers, buildSchema(typeDefs)) as never }),
     formatError: createErrorFormatter((error) => fastify.log.error({ err: error }, "unexpected error in a resolver")),
     includeStacktraceInErrorResponses: false,
     plugins: [fastifyApolloDrainPlugin(fastify), ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
 
+  // Every GraphQL request carries an API key; without a valid one it ends here with a 401,
+  // before Apollo parses anything.
+  fastify.addHook("onRequest", async (request, reply) => {
+    if (request.url.split("?")[0] !== "/graphql" || request.method === "OPTIONS") return;
+    try {
+      request.principal = await services.auth.authenticate(request.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof UnauthenticatedError)) throw error;
+      return reply.code(401).header("www-authenticate", "Bearer").type("application/json").send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+    }
+  });
+
   await fastify.register(fastifyApollo(apollo), {
     path: "/graphql",
-    context: async (request) => ({ services, workspaceId, requestId: String(request.id) }),
+    context: async (request) => ({ services, workspaceId: request.principal!.workspaceId, principal: request.principal!, requestId: String(request.id) }),
   });
 
   fastify.get("/healthz", async (_request, reply) => {
@@ -62,5 +89,5 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }
   });
 
-  return { fastify, services };
+  return { fastify, services, createdBootstrapKey };
 }

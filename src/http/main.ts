@@ -9,10 +9,11 @@ import { buildApp } from "./app.ts";
 
 const config = loadConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, "pglite"), migrate: true });
-const { fastify } = await buildApp({
+const { fastify, createdBootstrapKey } = await buildApp({
   prisma: database.prisma,
   maxBodyBytes: config.maxBodyBytes,
   logLevel: config.logLevel,
+  bootstrapKey: config.bootstrapKey,
   development: config.nodeEnv === "development",
 });
 
@@ -20,6 +21,9 @@ await fastify.listen({ port: config.port, host: config.host });
 const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${(fastify.server.address() as { port: number }).port}`;
 fastify.log.info(`ModelQL is serving on ${database.describe}`);
 console.log(`\n  GraphQL API   ${base}/graphql\n  Health        ${base}/healthz\n`);
+if (createdBootstrapKey) {
+  console.log(`  First start: an ADMIN API key was created for the default workspace. It is shown only now:\n\n    ${createdBootstrapKey}\n\n  Send it as  Authorization: Bearer <key>  (or set MODELQL_BOOTSTRAP_KEY to choose it yourself).\n`);
+}
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -12,6 +12,7 @@ import { WorkspaceService } from "./workspaces.ts";
 import { SelectionService } from "./selection.ts";
 import { RegistryService } from "./registry.ts";
 import { AnalyticsService } from "./analytics.ts";
+import { AuthService } from "./auth.ts";
 
 export interface Services {
   workspaces: WorkspaceService;
@@ -22,6 +23,7 @@ export interface Services {
   selection: SelectionService;
   registry: RegistryService;
   analytics: AnalyticsService;
+  auth: AuthService;
 }
 
 export function createServices(prisma: PrismaClient): Services {
@@ -33,5 +35,6 @@ export function createServices(prisma: PrismaClient): Services {
   const predictions = new PredictionService(prisma, models, registry);
   const selection = new SelectionService(training);
   const analytics = new AnalyticsService(prisma, registry);
-  return { workspaces, datasets, models, training, predictions, selection, registry, analytics };
+  const auth = new AuthService(prisma);
+  return { workspaces, datasets, models, training, predictions, selection, registry, analytics, auth };
 }

@@ -11,6 +11,7 @@ import { inject } from "vitest";
 import { postGraphQL } from "../support/http.ts";
 
 let server: ChildProcess;
+const KEY = "mql_walkthrough_bootstrap_key_0123456789";
 let base: string;
 let output = "";
 
@@ -40,7 +41,7 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(process.execPath, ["--import", "tsx", "src/http/main.ts"], {
-    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), PORT: String(port), LOG_LEVEL: "warn" },
+    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), PORT: String(port), LOG_LEVEL: "warn", MODELQL_BOOTSTRAP_KEY: KEY },
     stdio: ["ignore", "pipe", "pipe"],
   });
   server.stdout!.on("data", (d) => (output += d));
@@ -66,26 +67,32 @@ it("prints where it serves and answers /healthz", async () => {
   expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
 });
 
+it("refuses a request without a key with HTTP 401 and UNAUTHENTICATED", async () => {
+  const response = await postGraphQL(`${base}/graphql`, "{ algorithms { algorithm } }");
+  expect(response.status).toBe(401);
+  expect(response.errors![0].extensions!.code).toBe("UNAUTHENTICATED");
+});
+
 it("runs the README walk-through: create dataset → train → predict → read the log", async () => {
   const [[create], [train], [predict, list]] = readmeOperations();
-  const dataset = await postGraphQL(`${base}/graphql`, create);
+  const dataset = await postGraphQL(`${base}/graphql`, create, undefined, KEY);
   expect(dataset.errors).toBeUndefined();
   const datasetId = dataset.data.createDataset.id;
   expect(dataset.data.createDataset.rowCount).toBe(8);
 
-  const model = await postGraphQL(`${base}/graphql`, train.replace("<id from step 1>", datasetId));
+  const model = await postGraphQL(`${base}/graphql`, train.replace("<id from step 1>", datasetId), undefined, KEY);
   expect(model.errors).toBeUndefined();
   expect(model.data.trainModel).toMatchObject({ status: "READY", version: 1, metrics: { evaluatedOn: "TRAINING" } });
   expect(model.data.trainModel.metrics.r2).toBeGreaterThan(0.9);
   const modelId = model.data.trainModel.id;
 
-  const predicted = await postGraphQL(`${base}/graphql`, predict.replaceAll("<id from step 2>", modelId));
+  const predicted = await postGraphQL(`${base}/graphql`, predict.replaceAll("<id from step 2>", modelId), undefined, KEY);
   expect(predicted.errors).toBeUndefined();
   expect(predicted.data.predict).toHaveLength(2);
   const [bigger, smaller] = predicted.data.predict.map((p: any) => p.output);
   expect(bigger).toBeGreaterThan(smaller);
 
-  const log = await postGraphQL(`${base}/graphql`, list.replaceAll("<id from step 2>", modelId));
+  const log = await postGraphQL(`${base}/graphql`, list.replaceAll("<id from step 2>", modelId), undefined, KEY);
   expect(log.data.predictions.edges.map((e: any) => e.node.id)).toEqual(predicted.data.predict.map((p: any) => p.id).reverse());
 });
 

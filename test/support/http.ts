@@ -14,6 +14,8 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   app: App;
   url: string;
+  /** an ADMIN key of the default workspace, sent by `gql` */
+  key: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
@@ -23,18 +25,31 @@ export async function startTestServer(database: Database, options: { maxBodyByte
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.fastify.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
+  const key = await adminKey(app);
   return {
     app,
     url,
-    gql: (query, variables) => postGraphQL(`${url}/graphql`, query, variables),
+    key,
+    gql: (query, variables) => postGraphQL(`${url}/graphql`, query, variables, key),
     close: () => app.fastify.close(),
   };
 }
 
-export async function postGraphQL<T = any>(endpoint: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+/** A fresh ADMIN key in the default workspace (or the given one). */
+export async function adminKey(app: App, workspaceId?: string): Promise<string> {
+  const workspace = workspaceId ?? (await app.services.workspaces.ensureDefault());
+  const principal = { workspaceId: workspace, keyId: "test", scopes: new Set(["ADMIN"] as const) };
+  return (await app.services.auth.createApiKey(principal, { name: "test", scopes: ["ADMIN"] })).key;
+}
+
+export async function postGraphQL<T = any>(endpoint: string, query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphQLResponse<T>> {
   const response = await fetch(endpoint, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/graphql-response+json, application/json",
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as Omit<GraphQLResponse<T>, "status">;

@@ -38,6 +38,19 @@ export type AlgorithmInfo = {
   task: Task;
 };
 
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  lastUsedAt: Maybe<Scalars['DateTime']['output']>;
+  name: Scalars['String']['output'];
+  /** The key's first characters, to recognise it. */
+  prefix: Scalars['String']['output'];
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+  scopes: Array<Scope>;
+};
+
 export type AveragedScores = {
   __typename?: 'AveragedScores';
   f1: Scalars['Float']['output'];
@@ -132,11 +145,25 @@ export type Contribution = {
   value: Maybe<Scalars['JSON']['output']>;
 };
 
+export type CreateApiKeyInput = {
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  name: Scalars['String']['input'];
+  scopes: Array<Scope>;
+  workspaceId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type CreateDatasetInput = {
   /** The CSV text, header row first. */
   csv: Scalars['String']['input'];
   /** A name for people; need not be unique. */
   name: Scalars['String']['input'];
+};
+
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  apiKey: ApiKey;
+  /** The secret, shown once: store it now. */
+  key: Scalars['String']['output'];
 };
 
 /**
@@ -436,6 +463,8 @@ export type ModelStatus =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Create an API key; the secret `key` is returned only here. ADMIN; `workspaceId` defaults to the caller's workspace. */
+  createApiKey: CreatedApiKey;
   /**
    * Create a dataset from CSV text (RFC 4180: a header row, comma-separated, fields may be
    * quoted with `"`; empty cells are missing values). Each column's type is inferred:
@@ -444,6 +473,8 @@ export type Mutation = {
    * is written.
    */
   createDataset: Dataset;
+  /** Create a workspace (a tenant: its datasets, models and predictions are invisible to every other workspace). ADMIN. */
+  createWorkspace: Workspace;
   /**
    * Delete a dataset and its values. Models trained on it are kept (a model holds everything
    * it needs to predict); their `dataset` becomes null. Returns the id deleted.
@@ -476,6 +507,8 @@ export type Mutation = {
    * every server. Returns the version now aliased.
    */
   promote: Model;
+  /** Revoke a key of the caller's workspace; it stops working within 5 seconds on every server. ADMIN. */
+  revokeApiKey: ApiKey;
   /**
    * Move `alias` back to where it pointed before its latest move. The rollback is itself a
    * move, so a second rollback undoes the first. Returns the version now aliased.
@@ -505,8 +538,18 @@ export type Mutation = {
 };
 
 
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
+};
+
+
 export type MutationCreateDatasetArgs = {
   input: CreateDatasetInput;
+};
+
+
+export type MutationCreateWorkspaceArgs = {
+  name: Scalars['String']['input'];
 };
 
 
@@ -542,6 +585,11 @@ export type MutationPromoteArgs = {
   alias: Scalars['String']['input'];
   model: Scalars['String']['input'];
   version: Scalars['Int']['input'];
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -643,6 +691,8 @@ export type Query = {
   __typename?: 'Query';
   /** The algorithms a model can be trained with, and the hyperparameters each accepts. */
   algorithms: Array<AlgorithmInfo>;
+  /** The API keys of the caller's workspace (secrets are never shown again). ADMIN. */
+  apiKeys: Array<ApiKey>;
   /** One dataset by id, or null when it does not exist. */
   dataset: Maybe<Dataset>;
   /** Datasets, newest first. `first` defaults to 20 and may be at most 100. */
@@ -738,6 +788,21 @@ export type RocPoint = {
   threshold: Scalars['Float']['output'];
   tpr: Scalars['Float']['output'];
 };
+
+/** What an API key may do. ADMIN implies every other scope. */
+export type Scope =
+  /** Manage workspaces and keys; implies every scope. */
+  | 'ADMIN'
+  /** Export a model's learned state (its knowledge), apart from predicting with it. */
+  | 'EXPORT'
+  /** Call predict. */
+  | 'PREDICT'
+  /** Read datasets, models, predictions, statistics. */
+  | 'READ'
+  /** Train, search, promote, import and delete models. */
+  | 'TRAIN'
+  /** Create and delete datasets. */
+  | 'WRITE';
 
 export type SearchInput = {
   algorithm: Algorithm;
@@ -857,6 +922,13 @@ export type ValueCount = {
   value: Scalars['String']['output'];
 };
 
+export type Workspace = {
+  __typename?: 'Workspace';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -932,6 +1004,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = {
   Algorithm: Algorithm;
   AlgorithmInfo: ResolverTypeWrapper<AlgorithmInfo>;
+  ApiKey: ResolverTypeWrapper<ApiKey>;
   AveragedScores: ResolverTypeWrapper<AveragedScores>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CalibrationPoint: ResolverTypeWrapper<CalibrationPoint>;
@@ -942,7 +1015,9 @@ export type ResolversTypes = {
   ColumnStats: ResolverTypeWrapper<ColumnStats>;
   ColumnType: ColumnType;
   Contribution: ResolverTypeWrapper<Contribution>;
+  CreateApiKeyInput: CreateApiKeyInput;
   CreateDatasetInput: CreateDatasetInput;
+  CreatedApiKey: ResolverTypeWrapper<CreatedApiKey>;
   Curves: ResolverTypeWrapper<Curves>;
   CvMetrics: ResolverTypeWrapper<CvMetrics>;
   Dataset: ResolverTypeWrapper<DatasetRecord>;
@@ -981,6 +1056,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ResidualPoint: ResolverTypeWrapper<ResidualPoint>;
   RocPoint: ResolverTypeWrapper<RocPoint>;
+  Scope: Scope;
   SearchInput: SearchInput;
   SearchResult: ResolverTypeWrapper<Omit<SearchResult, 'model'> & { model?: Maybe<ResolversTypes['Model']> }>;
   SearchStrategy: SearchStrategy;
@@ -991,11 +1067,13 @@ export type ResolversTypes = {
   TrainModelInput: TrainModelInput;
   Trial: ResolverTypeWrapper<Trial>;
   ValueCount: ResolverTypeWrapper<ValueCount>;
+  Workspace: ResolverTypeWrapper<Workspace>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AlgorithmInfo: AlgorithmInfo;
+  ApiKey: ApiKey;
   AveragedScores: AveragedScores;
   Boolean: Scalars['Boolean']['output'];
   CalibrationPoint: CalibrationPoint;
@@ -1005,7 +1083,9 @@ export type ResolversParentTypes = {
   Column: Column;
   ColumnStats: ColumnStats;
   Contribution: Contribution;
+  CreateApiKeyInput: CreateApiKeyInput;
   CreateDatasetInput: CreateDatasetInput;
+  CreatedApiKey: CreatedApiKey;
   Curves: Curves;
   CvMetrics: CvMetrics;
   Dataset: DatasetRecord;
@@ -1050,12 +1130,24 @@ export type ResolversParentTypes = {
   TrainModelInput: TrainModelInput;
   Trial: Trial;
   ValueCount: ValueCount;
+  Workspace: Workspace;
 };
 
 export type AlgorithmInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AlgorithmInfo'] = ResolversParentTypes['AlgorithmInfo']> = {
   algorithm?: Resolver<ResolversTypes['Algorithm'], ParentType, ContextType>;
   hyperparameters?: Resolver<Array<ResolversTypes['HyperparameterInfo']>, ParentType, ContextType>;
   task?: Resolver<ResolversTypes['Task'], ParentType, ContextType>;
+};
+
+export type ApiKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['Scope']>, ParentType, ContextType>;
 };
 
 export type AveragedScoresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AveragedScores'] = ResolversParentTypes['AveragedScores']> = {
@@ -1114,6 +1206,11 @@ export type ContributionResolvers<ContextType = Context, ParentType extends Reso
   contribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+};
+
+export type CreatedApiKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = {
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CurvesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Curves'] = ResolversParentTypes['Curves']> = {
@@ -1289,13 +1386,16 @@ export type ModelEdgeResolvers<ContextType = Context, ParentType extends Resolve
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createDataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType, RequireFields<MutationCreateDatasetArgs, 'input'>>;
+  createWorkspace?: Resolver<ResolversTypes['Workspace'], ParentType, ContextType, RequireFields<MutationCreateWorkspaceArgs, 'name'>>;
   deleteDataset?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteDatasetArgs, 'id'>>;
   deleteModel?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteModelArgs, 'id'>>;
   exportModel?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<MutationExportModelArgs, 'id'>>;
   importModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationImportModelArgs, 'document'>>;
   predict?: Resolver<Array<ResolversTypes['Prediction']>, ParentType, ContextType, RequireFields<MutationPredictArgs, 'inputs'>>;
   promote?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationPromoteArgs, 'alias' | 'model' | 'version'>>;
+  revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   rollback?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationRollbackArgs, 'alias' | 'model'>>;
   searchHyperparameters?: Resolver<ResolversTypes['SearchResult'], ParentType, ContextType, RequireFields<MutationSearchHyperparametersArgs, 'input'>>;
   trainLeaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType, RequireFields<MutationTrainLeaderboardArgs, 'input'>>;
@@ -1349,6 +1449,7 @@ export type PredictionStatsResolvers<ContextType = Context, ParentType extends R
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   algorithms?: Resolver<Array<ResolversTypes['AlgorithmInfo']>, ParentType, ContextType>;
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
   datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, Partial<QueryDatasetsArgs>>;
   drift?: Resolver<Array<ResolversTypes['FeatureDrift']>, ParentType, ContextType, RequireFields<QueryDriftArgs, 'model'>>;
@@ -1406,8 +1507,15 @@ export type ValueCountResolvers<ContextType = Context, ParentType extends Resolv
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type WorkspaceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Workspace'] = ResolversParentTypes['Workspace']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   AlgorithmInfo?: AlgorithmInfoResolvers<ContextType>;
+  ApiKey?: ApiKeyResolvers<ContextType>;
   AveragedScores?: AveragedScoresResolvers<ContextType>;
   CalibrationPoint?: CalibrationPointResolvers<ContextType>;
   ClassCurves?: ClassCurvesResolvers<ContextType>;
@@ -1416,6 +1524,7 @@ export type Resolvers<ContextType = Context> = {
   Column?: ColumnResolvers<ContextType>;
   ColumnStats?: ColumnStatsResolvers<ContextType>;
   Contribution?: ContributionResolvers<ContextType>;
+  CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   Curves?: CurvesResolvers<ContextType>;
   CvMetrics?: CvMetricsResolvers<ContextType>;
   Dataset?: DatasetResolvers<ContextType>;
@@ -1452,5 +1561,6 @@ export type Resolvers<ContextType = Context> = {
   TimeBucket?: TimeBucketResolvers<ContextType>;
   Trial?: TrialResolvers<ContextType>;
   ValueCount?: ValueCountResolvers<ContextType>;
+  Workspace?: WorkspaceResolvers<ContextType>;
 };
 

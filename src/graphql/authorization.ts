@@ -1,0 +1,61 @@
+/**
+ * Who may call what: every root field needs one scope. The table is checked against the
+ * schema at start-up, so a field added to schema.graphql without a scope stops the server
+ * instead of being open by accident.
+ */
+import type { GraphQLSchema } from "graphql";
+import type { Scope } from "../services/auth.ts";
+import type { Context } from "./context.ts";
+
+export const REQUIRED_SCOPE: Record<"Query" | "Mutation", Record<string, Scope>> = {
+  Query: {
+    dataset: "READ",
+    datasets: "READ",
+    model: "READ",
+    models: "READ",
+    modelByReference: "READ",
+    predictions: "READ",
+    predictionStats: "READ",
+    drift: "READ",
+    algorithms: "READ",
+    apiKeys: "ADMIN",
+  },
+  Mutation: {
+    createDataset: "WRITE",
+    deleteDataset: "WRITE",
+    trainModel: "TRAIN",
+    deleteModel: "TRAIN",
+    searchHyperparameters: "TRAIN",
+    trainLeaderboard: "TRAIN",
+    promote: "TRAIN",
+    rollback: "TRAIN",
+    importModel: "TRAIN",
+    predict: "PREDICT",
+    exportModel: "EXPORT",
+    createWorkspace: "ADMIN",
+    createApiKey: "ADMIN",
+    revokeApiKey: "ADMIN",
+  },
+};
+
+type Resolver = (parent: unknown, args: unknown, context: Context, info: unknown) => unknown;
+
+/** Wrap each root resolver with its scope check; throw when the schema has a field the table lacks. */
+export function withScopes<T extends { Query?: object; Mutation?: object }>(resolvers: T, schema: GraphQLSchema): T {
+  const out: Record<string, unknown> = { ...resolvers };
+  for (const type of ["Query", "Mutation"] as const) {
+    const fields = Object.keys(schema.getType(type) ? (schema.getType(type) as any).getFields() : {});
+    const missing = fields.filter((f) => !(f in REQUIRED_SCOPE[type]));
+    if (missing.length) throw new Error(`schema.graphql: ${type}.${missing.join(`, ${type}.`)} has no scope in src/graphql/authorization.ts`);
+    const wrapped: Record<string, Resolver> = {};
+    for (const [field, resolve] of Object.entries((resolvers[type] ?? {}) as Record<string, Resolver>)) {
+      const scope = REQUIRED_SCOPE[type][field];
+      wrapped[field] = (parent, args, context, info) => {
+        context.services.auth.require(context.principal, scope);
+        return resolve(parent, args, context, info);
+      };
+    }
+    out[type] = wrapped;
+  }
+  return out as T;
+}
