@@ -19,6 +19,16 @@ export interface Config {
   logLevel: string;
   /** MODELQL_BOOTSTRAP_KEY: value of the first ADMIN key (else a random one is printed once). */
   bootstrapKey: string | undefined;
+  /** INTROSPECTION (default true): schema introspection and field suggestions; turn off in production if wanted. */
+  introspection: boolean;
+  /** MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_COST: per-operation limits (src/graphql/limits.ts). */
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxCost: number;
+  /** RATE_LIMIT_PER_SECOND (default 1000; 0 = off) and RATE_LIMIT_BURST (default 2× the rate), per key per process. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -31,6 +41,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: env.NODE_ENV || "production",
     logLevel: env.LOG_LEVEL || "info",
     bootstrapKey: bootstrapKey(env.MODELQL_BOOTSTRAP_KEY),
+    introspection: (env.INTROSPECTION ?? "true") !== "false",
+    maxDepth: integer(env, "MAX_DEPTH", 12, 2, 100),
+    maxAliases: integer(env, "MAX_ALIASES", 20, 1, 1000),
+    maxTokens: integer(env, "MAX_TOKENS", 5000, 100, 1_000_000),
+    maxCost: integer(env, "MAX_COST", 200_000, 10, 1e9),
+    rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 1000, 0, 1e9),
+    rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 2 * integer(env, "RATE_LIMIT_PER_SECOND", 1000, 0, 1e9), 1, 1e9),
   };
 }
 

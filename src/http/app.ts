@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance } from "fastify";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { PrismaClient } from "../generated/prisma/client.ts";
@@ -15,6 +15,8 @@ import { resolvers } from "../graphql/resolvers.ts";
 import { createErrorFormatter } from "../graphql/errors.ts";
 import type { Context } from "../graphql/context.ts";
 import { withScopes } from "../graphql/authorization.ts";
+import { armor, costLimitPlugin, DEFAULT_LIMITS, type Limits } from "../graphql/limits.ts";
+import { RateLimiter } from "./rate-limit.ts";
 import { UnauthenticatedError, type Principal } from "../services/auth.ts";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { buildSchema } from "graphql";
@@ -29,6 +31,9 @@ export interface AppOptions {
   maxBodyBytes: number;
   logLevel?: string;
   development?: boolean;
+  limits?: Partial<Limits>;
+  /** requests per second per key (0 = no limit) and the bucket size */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 export interface App {
@@ -55,11 +60,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const createdBootstrapKey = await services.auth.bootstrap(defaultWorkspace, options.bootstrapKey);
 
   const typeDefs = readFileSync(SCHEMA_PATH, "utf8");
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const armored = armor(limits);
+  const limiter = new RateLimiter(options.rateLimit?.perSecond ?? 0, options.rateLimit?.burst ?? 1);
   const apollo = new ApolloServer<Context>({
     schema: makeExecutableSchema({ typeDefs, resolvers: withScopes(resolvers, buildSchema(typeDefs)) as never }),
+    introspection: limits.introspection,
+    validationRules: armored.validationRules as never,
     formatError: createErrorFormatter((error) => fastify.log.error({ err: error }, "unexpected error in a resolver")),
     includeStacktraceInErrorResponses: false,
-    plugins: [fastifyApolloDrainPlugin(fastify), ApolloServerPluginLandingPageDisabled()],
+    plugins: [fastifyApolloDrainPlugin(fastify), ApolloServerPluginLandingPageDisabled(), ...(armored.plugins as unknown as ApolloServerPlugin<Context>[]), costLimitPlugin(limits.maxCost)],
   });
   await apollo.start();
 
@@ -72,6 +82,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     } catch (error) {
       if (!(error instanceof UnauthenticatedError)) throw error;
       return reply.code(401).header("www-authenticate", "Bearer").type("application/json").send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+    }
+    const retryAfter = limiter.take(request.principal.keyId);
+    if (retryAfter > 0) {
+      return reply
+        .code(429)
+        .header("retry-after", String(retryAfter))
+        .type("application/json")
+        .send({ errors: [{ message: `Rate limit of ${options.rateLimit!.perSecond} requests/s for this key exceeded; retry after ${retryAfter} s.`, extensions: { code: "RATE_LIMITED", retryAfter } }] });
     }
   });
 

@@ -14,6 +14,8 @@ const { fastify, createdBootstrapKey } = await buildApp({
   maxBodyBytes: config.maxBodyBytes,
   logLevel: config.logLevel,
   bootstrapKey: config.bootstrapKey,
+  limits: { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxTokens: config.maxTokens, maxCost: config.maxCost, introspection: config.introspection },
+  rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
   development: config.nodeEnv === "development",
 });
 

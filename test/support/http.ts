@@ -2,7 +2,7 @@
  * Real HTTP for end-to-end tests: the app listening on an ephemeral port, and a tiny
  * GraphQL client over fetch that returns the whole response (status, data, errors).
  */
-import { buildApp, type App } from "../../src/http/app.ts";
+import { buildApp, type App, type AppOptions } from "../../src/http/app.ts";
 import type { Database } from "../../src/data/database.ts";
 
 export interface GraphQLResponse<T = any> {
@@ -20,8 +20,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(database: Database, options: { maxBodyBytes?: number } = {}): Promise<TestServer> {
-  const app = await buildApp({ prisma: database.prisma, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024, logLevel: "silent" });
+export async function startTestServer(
+  database: Database,
+  options: { maxBodyBytes?: number; limits?: AppOptions["limits"]; rateLimit?: AppOptions["rateLimit"] } = {},
+): Promise<TestServer> {
+  const app = await buildApp({ prisma: database.prisma, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024, logLevel: "silent", limits: options.limits, rateLimit: options.rateLimit });
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.fastify.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
