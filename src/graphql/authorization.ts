@@ -27,6 +27,7 @@ export const REQUIRED_SCOPE: Record<"Query" | "Mutation", Record<string, Scope>>
     deleteModel: "TRAIN",
     searchHyperparameters: "TRAIN",
     trainLeaderboard: "TRAIN",
+    selectFeatures: "TRAIN",
     promote: "TRAIN",
     rollback: "TRAIN",
     importModel: "TRAIN",

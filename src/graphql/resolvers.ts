@@ -43,6 +43,7 @@ export const resolvers: Resolvers = {
     revokeApiKey: (_, { id }, { services, principal }) => services.auth.revokeApiKey(principal, id),
     searchHyperparameters: (_, { input }, { services, workspaceId }) => services.selection.searchHyperparameters(workspaceId, input),
     trainLeaderboard: (_, { input }, { services, workspaceId }) => services.selection.trainLeaderboard(workspaceId, input),
+    selectFeatures: (_, { input }, { services, workspaceId }) => services.selection.selectFeatures(workspaceId, input),
   },
 
   Dataset: {

@@ -54,8 +54,27 @@ export interface LeaderboardInput {
   seed?: number | null;
 }
 
+export interface FeatureSelectionInput {
+  datasetId: string;
+  algorithm: Algorithm;
+  target: string;
+  /** candidate columns; default every column but the target */
+  features?: string[] | null;
+  hyperparameters?: unknown;
+  folds?: number | null;
+  metric?: string | null;
+  /** stop after this many features (default: all candidates) */
+  maxFeatures?: number | null;
+  testFraction?: number | null;
+  seed?: number | null;
+}
+
 export class SelectionService {
   constructor(private readonly training: TrainingService) {}
+
+  selectFeatures(workspaceId: string, input: FeatureSelectionInput) {
+    return forwardSelection(this.training, workspaceId, input);
+  }
 
   async searchHyperparameters(workspaceId: string, input: SearchInput) {
     const folds = input.folds ?? DEFAULT_FOLDS;
@@ -109,6 +128,46 @@ export class SelectionService {
     rank(entries, (e) => e.score, scoring.greaterIsBetter);
     return { metric: scoring.name, greaterIsBetter: scoring.greaterIsBetter, entries: entries.sort((a, b) => a.rank - b.rank) };
   }
+}
+
+/**
+ * Forward stepwise selection (Hastie, Tibshirani & Friedman, ESL §3.3.2) scored by k-fold CV:
+ * start from no feature, add at each step the candidate whose addition scores best, and stop
+ * when no candidate improves the score or maxFeatures is reached. Returns every step.
+ */
+export async function forwardSelection(training: TrainingService, workspaceId: string, input: FeatureSelectionInput) {
+  const folds = input.folds ?? DEFAULT_FOLDS;
+  const scoring = scoringFor(input.metric, taskOf(input.algorithm));
+  const hyperparameters = validateHyperparameters(input.algorithm, input.hyperparameters ?? {});
+  const plan = await training.plan(workspaceId, { ...input, folds });
+  const candidates = plan.features;
+  const maxFeatures = input.maxFeatures ?? candidates.length;
+  if (!Number.isInteger(maxFeatures) || maxFeatures < 1) throw new InvalidInputError(`maxFeatures must be a positive integer, got ${maxFeatures}.`, { field: "maxFeatures" });
+  const full = plan.request(input.algorithm);
+  const base = prepare(full);
+  checkFolds(base, folds);
+  const k = Math.min(maxFeatures, candidates.length);
+  checkBudget(base, folds * ((candidates.length * (candidates.length + 1)) / 2 - ((candidates.length - k) * (candidates.length - k + 1)) / 2));
+
+  const better = (a: number, b: number) => (scoring.greaterIsBetter ? a > b : a < b);
+  const chosen: string[] = [];
+  const steps: { added: string; features: string[]; mean: number; std: number }[] = [];
+  let best = scoring.greaterIsBetter ? -Infinity : Infinity;
+  while (chosen.length < k) {
+    let round: { name: string; mean: number; std: number } | null = null;
+    for (const name of candidates.filter((c) => !chosen.includes(c))) {
+      const features = [...chosen, name];
+      const prepared = prepare({ ...full, features: full.features.filter((c) => features.includes(c.name)) });
+      const cv = crossValidate(prepared, hyperparameters, folds)[scoring.name];
+      if (!cv || typeof cv === "number") continue;
+      if (!round || better(cv.mean, round.mean)) round = { name, mean: cv.mean, std: cv.std };
+    }
+    if (!round || !better(round.mean, best)) break;
+    best = round.mean;
+    chosen.push(round.name);
+    steps.push({ added: round.name, features: [...chosen], mean: round.mean, std: round.std });
+  }
+  return { metric: scoring.name, greaterIsBetter: scoring.greaterIsBetter, folds, features: chosen, steps };
 }
 
 function checkBudget(prepared: Prepared, fits: number): void {

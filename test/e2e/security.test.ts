@@ -74,6 +74,7 @@ const CROSS: Record<string, () => [string, Record<string, unknown>, "NOT_FOUND" 
   "Mutation.predict": () => [`mutation($id: ID!) { predict(modelId: $id, inputs: [{ x: 1 }]) { id } }`, { id: b.model }, "NOT_FOUND"],
   "Mutation.searchHyperparameters": () => [`mutation($d: ID!) { searchHyperparameters(input: { datasetId: $d, algorithm: RIDGE, target: "y", space: { alpha: [1] }, folds: 2 }) { metric } }`, { d: b.dataset }, "NOT_FOUND"],
   "Mutation.trainLeaderboard": () => [`mutation($d: ID!) { trainLeaderboard(input: { datasetId: $d, name: "steal", target: "y", candidates: [{ algorithm: RIDGE }] }) { metric } }`, { d: b.dataset }, "NOT_FOUND"],
+  "Mutation.selectFeatures": () => [`mutation($d: ID!) { selectFeatures(input: { datasetId: $d, algorithm: RIDGE, target: "y", folds: 2 }) { features } }`, { d: b.dataset }, "NOT_FOUND"],
   "Mutation.promote": () => [`mutation { promote(model: "secret-model", version: 1, alias: "mine") { id } }`, {}, "NOT_FOUND"],
   "Mutation.rollback": () => [`mutation { rollback(model: "secret-model", alias: "production") { id } }`, {}, "NOT_FOUND"],
   "Mutation.exportModel": () => [`mutation($id: ID!) { exportModel(id: $id) }`, { id: b.model }, "NOT_FOUND"],

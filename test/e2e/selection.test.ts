@@ -120,3 +120,31 @@ describe("trainLeaderboard", () => {
     expect(await database.prisma.model.count()).toBe(before);
   });
 });
+
+describe("selectFeatures", () => {
+  it("adds the informative columns first and stops when noise no longer helps", async () => {
+    const { createRandom } = await import("../../src/core/random.ts");
+    const random = createRandom(21);
+    const lines = ["signal,weak,noise1,noise2,y"];
+    for (let i = 0; i < 150; i++) {
+      const [s, w, n1, n2] = [random.float(), random.float(), random.float(), random.float()];
+      lines.push(`${s},${w},${n1},${n2},${10 * s + 2 * w + 0.3 * (random.float() - 0.5)}`);
+    }
+    const id = (await server.gql(`mutation($csv: String!) { createDataset(input: { name: "fs", csv: $csv }) { id } }`, { csv: lines.join("\n") })).data.createDataset.id;
+    const { data, errors } = await server.gql(`mutation($d: ID!) { selectFeatures(input: { datasetId: $d, algorithm: LINEAR_REGRESSION, target: "y", folds: 5 }) { metric features steps { added features mean std } } }`, { d: id });
+    expect(errors).toBeUndefined();
+    const result = data.selectFeatures;
+    expect(result.features.slice(0, 2)).toEqual(["signal", "weak"]);
+    expect(result.steps[0]).toMatchObject({ added: "signal", features: ["signal"] });
+    const means = result.steps.map((s: any) => s.mean);
+    expect(means).toEqual([...means].sort((a, b) => a - b)); // every step improved the CV score
+    expect(result.steps[1].mean).toBeGreaterThan(0.99);
+  });
+
+  it("honours maxFeatures and refuses a bad one", async () => {
+    const one = await server.gql(`mutation($d: ID!) { selectFeatures(input: { datasetId: $d, algorithm: RIDGE, target: "price", features: ["sqft", "age", "city"], maxFeatures: 1, folds: 3 }) { features } }`, { d: datasetId });
+    expect(one.data.selectFeatures.features).toEqual(["sqft"]);
+    const bad = await server.gql(`mutation($d: ID!) { selectFeatures(input: { datasetId: $d, algorithm: RIDGE, target: "price", maxFeatures: 0 }) { features } }`, { d: datasetId });
+    expect(bad.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "maxFeatures" });
+  });
+});

@@ -280,6 +280,32 @@ export type FeatureDrift = {
   psi: Scalars['Float']['output'];
 };
 
+export type FeatureSelection = {
+  __typename?: 'FeatureSelection';
+  /** The chosen columns, in the order they were added. */
+  features: Array<Scalars['String']['output']>;
+  folds: Scalars['Int']['output'];
+  greaterIsBetter: Scalars['Boolean']['output'];
+  metric: Scalars['String']['output'];
+  steps: Array<SelectionStep>;
+};
+
+export type FeatureSelectionInput = {
+  algorithm: Algorithm;
+  datasetId: Scalars['ID']['input'];
+  /** Candidate columns; default every column but the target. */
+  features?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Default 5. */
+  folds?: InputMaybe<Scalars['Int']['input']>;
+  hyperparameters?: InputMaybe<Scalars['JSON']['input']>;
+  maxFeatures?: InputMaybe<Scalars['Int']['input']>;
+  /** Default r2 / accuracy. */
+  metric?: InputMaybe<Scalars['String']['input']>;
+  seed?: InputMaybe<Scalars['Int']['input']>;
+  target: Scalars['String']['input'];
+  testFraction?: InputMaybe<Scalars['Float']['input']>;
+};
+
 export type FittedPipeline = {
   __typename?: 'FittedPipeline';
   /** The features the estimator sees, in order (`column` or `column=category`). */
@@ -523,6 +549,13 @@ export type Mutation = {
    */
   searchHyperparameters: SearchResult;
   /**
+   * Forward stepwise feature selection scored by k-fold cross-validation: starting from no
+   * feature, add at each step the candidate column that scores best, until none improves the
+   * score or `maxFeatures` is reached. Returns the chosen columns and the score at each step.
+   * Bounded like `searchHyperparameters`.
+   */
+  selectFeatures: FeatureSelection;
+  /**
    * Train several algorithm + hyperparameter candidates on one dataset and the same split,
    * each as a version of `name`, and return them ranked by `metric` (the cross-validated mean
    * when `folds` is given, else the held-out test metric): which algorithm should I use?
@@ -601,6 +634,11 @@ export type MutationRollbackArgs = {
 
 export type MutationSearchHyperparametersArgs = {
   input: SearchInput;
+};
+
+
+export type MutationSelectFeaturesArgs = {
+  input: FeatureSelectionInput;
 };
 
 
@@ -846,6 +884,17 @@ export type SearchStrategy =
   /** `trials` candidates drawn with `seed` (RandomizedSearchCV). */
   | 'RANDOM';
 
+export type SelectionStep = {
+  __typename?: 'SelectionStep';
+  /** The column added at this step. */
+  added: Scalars['String']['output'];
+  /** Every column chosen so far. */
+  features: Array<Scalars['String']['output']>;
+  /** Cross-validated mean and std of the metric with these columns. */
+  mean: Scalars['Float']['output'];
+  std: Scalars['Float']['output'];
+};
+
 export type SignatureField = {
   __typename?: 'SignatureField';
   /** CATEGORY: the categories seen in training. */
@@ -1029,6 +1078,8 @@ export type ResolversTypes = {
   EvaluationSet: EvaluationSet;
   Explanation: ResolverTypeWrapper<Explanation>;
   FeatureDrift: ResolverTypeWrapper<FeatureDrift>;
+  FeatureSelection: ResolverTypeWrapper<FeatureSelection>;
+  FeatureSelectionInput: FeatureSelectionInput;
   FittedPipeline: ResolverTypeWrapper<FittedPipeline>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Histogram: ResolverTypeWrapper<Histogram>;
@@ -1060,6 +1111,7 @@ export type ResolversTypes = {
   SearchInput: SearchInput;
   SearchResult: ResolverTypeWrapper<Omit<SearchResult, 'model'> & { model?: Maybe<ResolversTypes['Model']> }>;
   SearchStrategy: SearchStrategy;
+  SelectionStep: ResolverTypeWrapper<SelectionStep>;
   SignatureField: ResolverTypeWrapper<SignatureField>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Task: Task;
@@ -1096,6 +1148,8 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   Explanation: Explanation;
   FeatureDrift: FeatureDrift;
+  FeatureSelection: FeatureSelection;
+  FeatureSelectionInput: FeatureSelectionInput;
   FittedPipeline: FittedPipeline;
   Float: Scalars['Float']['output'];
   Histogram: Histogram;
@@ -1124,6 +1178,7 @@ export type ResolversParentTypes = {
   RocPoint: RocPoint;
   SearchInput: SearchInput;
   SearchResult: Omit<SearchResult, 'model'> & { model?: Maybe<ResolversParentTypes['Model']> };
+  SelectionStep: SelectionStep;
   SignatureField: SignatureField;
   String: Scalars['String']['output'];
   TimeBucket: TimeBucket;
@@ -1284,6 +1339,14 @@ export type FeatureDriftResolvers<ContextType = Context, ParentType extends Reso
   psi?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type FeatureSelectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureSelection'] = ResolversParentTypes['FeatureSelection']> = {
+  features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  folds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  greaterIsBetter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  steps?: Resolver<Array<ResolversTypes['SelectionStep']>, ParentType, ContextType>;
+};
+
 export type FittedPipelineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FittedPipeline'] = ResolversParentTypes['FittedPipeline']> = {
   features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   steps?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
@@ -1398,6 +1461,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   rollback?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationRollbackArgs, 'alias' | 'model'>>;
   searchHyperparameters?: Resolver<ResolversTypes['SearchResult'], ParentType, ContextType, RequireFields<MutationSearchHyperparametersArgs, 'input'>>;
+  selectFeatures?: Resolver<ResolversTypes['FeatureSelection'], ParentType, ContextType, RequireFields<MutationSelectFeaturesArgs, 'input'>>;
   trainLeaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType, RequireFields<MutationTrainLeaderboardArgs, 'input'>>;
   trainModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationTrainModelArgs, 'input'>>;
 };
@@ -1480,6 +1544,13 @@ export type SearchResultResolvers<ContextType = Context, ParentType extends Reso
   trials?: Resolver<Array<ResolversTypes['Trial']>, ParentType, ContextType>;
 };
 
+export type SelectionStepResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SelectionStep'] = ResolversParentTypes['SelectionStep']> = {
+  added?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  mean?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  std?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type SignatureFieldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignatureField'] = ResolversParentTypes['SignatureField']> = {
   categories?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1535,6 +1606,7 @@ export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Explanation?: ExplanationResolvers<ContextType>;
   FeatureDrift?: FeatureDriftResolvers<ContextType>;
+  FeatureSelection?: FeatureSelectionResolvers<ContextType>;
   FittedPipeline?: FittedPipelineResolvers<ContextType>;
   Histogram?: HistogramResolvers<ContextType>;
   HyperparameterInfo?: HyperparameterInfoResolvers<ContextType>;
@@ -1557,6 +1629,7 @@ export type Resolvers<ContextType = Context> = {
   ResidualPoint?: ResidualPointResolvers<ContextType>;
   RocPoint?: RocPointResolvers<ContextType>;
   SearchResult?: SearchResultResolvers<ContextType>;
+  SelectionStep?: SelectionStepResolvers<ContextType>;
   SignatureField?: SignatureFieldResolvers<ContextType>;
   TimeBucket?: TimeBucketResolvers<ContextType>;
   Trial?: TrialResolvers<ContextType>;
