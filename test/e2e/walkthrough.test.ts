@@ -3,57 +3,22 @@
  * starts it (its own process, migrations on start, real HTTP), so the README cannot drift
  * from what the server does.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { inject } from "vitest";
 import { postGraphQL } from "../support/http.ts";
+import { startServerProcess, type ServerProcess } from "../support/process.ts";
 
-let server: ChildProcess;
 const KEY = "mql_walkthrough_bootstrap_key_0123456789";
+let server: ServerProcess;
 let base: string;
-let output = "";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, ms: number) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server did not become healthy in ${ms} ms; output:\n${output}`);
-}
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, ["--import", "tsx", "src/http/main.ts"], {
-    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), PORT: String(port), LOG_LEVEL: "warn", MODELQL_BOOTSTRAP_KEY: KEY },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stdout!.on("data", (d) => (output += d));
-  server.stderr!.on("data", (d) => (output += d));
-  await waitForHealth(`${base}/healthz`, 30_000);
+  server = await startServerProcess({ MODELQL_BOOTSTRAP_KEY: KEY });
+  base = server.base;
 });
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
-  }
+  await server?.stop();
 });
 
 /** The README's ```graphql blocks, each split into its top-level operations. */
@@ -63,7 +28,7 @@ function readmeOperations(): string[][] {
 }
 
 it("prints where it serves and answers /healthz", async () => {
-  expect(output).toContain(`${base}/graphql`);
+  expect(server.output()).toContain(`${base}/graphql`);
   expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
 });
 
@@ -97,7 +62,5 @@ it("runs the README walk-through: create dataset → train → predict → read 
 });
 
 it("stops cleanly on SIGTERM", async () => {
-  server.kill("SIGTERM");
-  const code = await new Promise((r) => server.once("exit", r));
-  expect(code).toBe(0);
+  expect(await server.stop("SIGTERM")).toBe(0);
 });
