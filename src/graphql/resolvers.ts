@@ -59,6 +59,7 @@ export const resolvers: Resolvers = {
     cvMetrics: (model) => (model.cvMetrics ?? null) as never,
     coefficients: (model) => summaryOf(model)?.coefficients ?? null,
     intercept: (model) => summaryOf(model)?.intercept ?? null,
+    intercepts: (model) => summaryOf(model)?.intercepts ?? null,
     classes: (model) => summaryOf(model)?.classes ?? null,
     trainingRows: (model) => summaryOf(model)?.trainingRows ?? null,
     testRows: (model) => summaryOf(model)?.testRows ?? null,

@@ -81,8 +81,12 @@ export interface Metrics {
 
 export interface ModelSummary {
   task: "REGRESSION" | "CLASSIFICATION";
-  coefficients: { feature: string; value: number }[] | null;
+  /** linear models, in raw units; `class` set when the model has one row of coefficients per class */
+  coefficients: { feature: string; value: number; class?: string }[] | null;
+  /** the intercept (the first class's for per-class models; see `intercepts`) */
   intercept: number | null;
+  /** per-class models: one intercept per class, in the order of `classes` */
+  intercepts?: number[];
   classes: string[] | null;
   trainingRows: number;
   testRows: number;
@@ -201,16 +205,14 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
   const metrics: Metrics = { evaluatedOn: split.test.length > 0 ? "TEST" : "TRAINING", rows: evalPositions.length, ...evaluation.metrics };
   const cvMetrics = request.folds ? crossValidate(prepared, hyperparameters, request.folds) : null;
 
-  const { coef, intercept } = estimator.coefficients();
-  const raw = rawCoefficients(coef, intercept, pipeline.standardization());
+  const linear = linearSummary(estimator, pipeline, classes);
   return {
     state: { format: MODEL_STATE_FORMAT, pipeline: pipeline.toJSON(), estimator: estimator.toJSON(), classes },
     metrics,
     cvMetrics,
     summary: {
       task: taskOf(algorithm) === "regression" ? "REGRESSION" : "CLASSIFICATION",
-      coefficients: pipeline.featureNames.map((feature, j) => ({ feature, value: raw.coef[j] })),
-      intercept: raw.intercept[0],
+      ...linear,
       classes,
       trainingRows: split.train.length,
       testRows: split.test.length,
@@ -220,6 +222,28 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
       reference: referenceOf(features, trainRows),
     },
   };
+}
+
+/**
+ * Coefficients in raw units (null for models without them, e.g. kernel SVMs). A model with
+ * one row of coefficients per class (multinomial, one-vs-rest) labels each row's class.
+ */
+function linearSummary(estimator: Estimator, pipeline: FeaturePipeline, classes: string[] | null) {
+  let fitted: { coef: Float64Array; intercept: Float64Array };
+  try {
+    fitted = estimator.coefficients();
+  } catch (e) {
+    if (e instanceof InvalidInputError) return { coefficients: null, intercept: null };
+    throw e;
+  }
+  if (fitted.intercept.length === 0) return { coefficients: null, intercept: null };
+  const raw = rawCoefficients(fitted.coef, fitted.intercept, pipeline.standardization());
+  const names = pipeline.featureNames;
+  const outputs = raw.intercept.length;
+  const coefficients = Array.from({ length: outputs }, (_, o) =>
+    names.map((feature, j) => ({ feature, value: raw.coef[o * names.length + j], ...(outputs > 1 && classes ? { class: classes[o] } : {}) })),
+  ).flat();
+  return { coefficients, intercept: raw.intercept[0], ...(outputs > 1 ? { intercepts: Array.from(raw.intercept) } : {}) };
 }
 
 /** A fresh pipeline and estimator fitted on the given dataset rows (preprocessing sees only them). */

@@ -33,8 +33,10 @@ export interface ServedModel {
    * class's decision value): baseValue + Σ contributions = output, where a column's
    * contribution is Σ over its features of coefficient × transformed value (model units; a
    * one-hot column sums its categories). With `topK`, only the K largest by magnitude.
+   * Per-class models explain the predicted class. Null for models without linear
+   * coefficients (kernel SVMs: a model-agnostic method is not implemented yet).
    */
-  explain(input: unknown, topK?: number | null): Explanation;
+  explain(input: unknown, topK?: number | null): Explanation | null;
   /** Input fields outside the training range (numbers) or never seen in training (categories). */
   outOfRange(input: unknown): string[];
 }
@@ -52,7 +54,21 @@ export function loadServedModel(model: ModelRow): ServedModel {
     known: entry.categories ? new Set(entry.categories) : null,
   }));
   const groups = pipeline.featureGroups();
-  const { coef, intercept } = estimator.coefficients();
+  const p = pipeline.nFeatures;
+  // Linear coefficients, looked up once on the first explanation (kernel models have none).
+  let linear: { coef: Float64Array; intercept: Float64Array } | null | undefined;
+  const coefficients = () => {
+    if (linear === undefined) {
+      try {
+        linear = estimator.coefficients();
+        if (linear.intercept.length === 0) linear = null;
+      } catch (e) {
+        if (!(e instanceof InvalidInputError)) throw e;
+        linear = null;
+      }
+    }
+    return linear;
+  };
   return {
     id: model.id,
     workspaceId: model.workspaceId,
@@ -64,7 +80,14 @@ export function loadServedModel(model: ModelRow): ServedModel {
       if (topK !== null && topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
         throw new InvalidInputError(`topK must be a positive integer, got ${topK}.`, { field: "topK" });
       }
-      const x = pipeline.transformRecords([input as Record<string, unknown>]).data;
+      const fitted = coefficients();
+      if (!fitted) return null;
+      const X = pipeline.transformRecords([input as Record<string, unknown>]);
+      const x = X.data;
+      // Per-class models explain the predicted class's decision value (the reported output).
+      const row = fitted.intercept.length > 1 ? estimator.predict(X)[0] : 0;
+      const coef = fitted.coef.subarray(row * p, (row + 1) * p);
+      const intercept = fitted.intercept.subarray(row, row + 1);
       const contributions = valuesByColumn(groups, Float64Array.from(x, (v, j) => v * coef[j]))
         .map(({ column, total }) => ({ feature: column, value: (input as Record<string, unknown>)[column] ?? null, contribution: total }))
         .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
@@ -84,14 +107,19 @@ export function loadServedModel(model: ModelRow): ServedModel {
   };
 }
 
+/**
+ * Labels, probabilities and the decision value: binary models give one value per row (the
+ * positive class's); per-class models n × k, of which the predicted class's is reported.
+ */
 function classify(estimator: Classifier, X: Parameters<Estimator["predict"]>[0], classes: string[]): PredictionOutput[] {
   const decision = estimator.decisionFunction(X);
   const labels = estimator.predict(X);
   const proba = estimator.predictProba?.(X);
   const k = classes.length;
-  return Array.from(decision, (value, i) => ({
-    value,
-    label: classes[labels[i]],
-    ...(proba ? { probabilities: classes.map((label, c) => ({ label, probability: proba[i * k + c] })) } : {}),
+  const perClass = decision.length !== labels.length;
+  return Array.from(labels, (label, i) => ({
+    value: perClass ? decision[i * k + label] : decision[i],
+    label: classes[label],
+    ...(proba ? { probabilities: classes.map((name, c) => ({ label: name, probability: proba[i * k + c] })) } : {}),
   }));
 }

@@ -84,6 +84,8 @@ export type ClassProbability = {
 
 export type Coefficient = {
   __typename?: 'Coefficient';
+  /** Per-class models (multinomial, one-vs-rest): the class this coefficient belongs to; null otherwise. */
+  class: Maybe<Scalars['String']['output']>;
   /** The feature: a raw column name, or `column=value` for a one-hot encoded category. */
   feature: Scalars['String']['output'];
   value: Scalars['Float']['output'];
@@ -444,8 +446,10 @@ export type Model = {
   /** The hyperparameters used, defaults filled in. */
   hyperparameters: Scalars['JSON']['output'];
   id: Scalars['ID']['output'];
-  /** The intercept in raw units (the decision value at all-zero raw features). */
+  /** The intercept in raw units (the decision value at all-zero raw features); the first class's for per-class models. */
   intercept: Maybe<Scalars['Float']['output']>;
+  /** Per-class models: one intercept per class, in the order of `classes`. */
+  intercepts: Maybe<Array<Scalars['Float']['output']>>;
   /** Evaluation of the fitted model; null until READY. */
   metrics: Maybe<Metrics>;
   name: Scalars['String']['output'];
@@ -1230,6 +1234,7 @@ export type ClassProbabilityResolvers<ContextType = Context, ParentType extends 
 };
 
 export type CoefficientResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Coefficient'] = ResolversParentTypes['Coefficient']> = {
+  class?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
@@ -1422,6 +1427,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   hyperparameters?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   intercept?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  intercepts?: Resolver<Maybe<Array<ResolversTypes['Float']>>, ParentType, ContextType>;
   metrics?: Resolver<Maybe<ResolversTypes['Metrics']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   pipeline?: Resolver<Maybe<ResolversTypes['FittedPipeline']>, ParentType, ContextType>;
