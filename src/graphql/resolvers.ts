@@ -57,7 +57,7 @@ export const resolvers: Resolvers = {
     aliases: (model, _, { services }) => services.registry.aliasesOf(model.id),
     metrics: (model) => (model.metrics ?? null) as never,
     cvMetrics: (model) => (model.cvMetrics ?? null) as never,
-    coefficients: (model) => summaryOf(model)?.coefficients ?? null,
+    coefficients: (model) => summaryOf(model)?.coefficients?.map((c) => ({ ...c, class: c.class ?? null })) ?? null,
     intercept: (model) => summaryOf(model)?.intercept ?? null,
     intercepts: (model) => summaryOf(model)?.intercepts ?? null,
     classes: (model) => summaryOf(model)?.classes ?? null,
