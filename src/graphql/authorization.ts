@@ -32,6 +32,7 @@ export const REQUIRED_SCOPE: Record<"Query" | "Mutation", Record<string, Scope>>
     rollback: "TRAIN",
     importModel: "TRAIN",
     predict: "PREDICT",
+    recordOutcome: "PREDICT",
     exportModel: "EXPORT",
     createWorkspace: "ADMIN",
     createApiKey: "ADMIN",

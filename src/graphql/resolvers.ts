@@ -44,6 +44,7 @@ export const resolvers: Resolvers = {
     searchHyperparameters: (_, { input }, { services, workspaceId }) => services.selection.searchHyperparameters(workspaceId, input),
     trainLeaderboard: (_, { input }, { services, workspaceId }) => services.selection.trainLeaderboard(workspaceId, input),
     selectFeatures: (_, { input }, { services, workspaceId }) => services.selection.selectFeatures(workspaceId, input),
+    recordOutcome: (_, { predictionId, actual }, { services, workspaceId }) => services.predictions.recordOutcome(workspaceId, predictionId, actual),
   },
 
   Dataset: {
@@ -57,6 +58,7 @@ export const resolvers: Resolvers = {
     aliases: (model, _, { services }) => services.registry.aliasesOf(model.id),
     metrics: (model) => (model.metrics ?? null) as never,
     cvMetrics: (model) => (model.cvMetrics ?? null) as never,
+    liveMetrics: (model, args, { services, workspaceId }) => services.predictions.liveMetrics(workspaceId, model.id, args) as never,
     coefficients: (model) => summaryOf(model)?.coefficients?.map((c) => ({ ...c, class: c.class ?? null })) ?? null,
     intercept: (model) => summaryOf(model)?.intercept ?? null,
     intercepts: (model) => summaryOf(model)?.intercepts ?? null,
@@ -101,5 +103,7 @@ export const resolvers: Resolvers = {
     probabilities: (prediction) => prediction.output.probabilities ?? null,
     explanation: (prediction, { topK }, { services, workspaceId }) => services.predictions.explain(workspaceId, prediction, topK),
     outOfRange: (prediction, _, { services, workspaceId }) => services.predictions.outOfRange(workspaceId, prediction),
+    actual: (prediction) => prediction.actual ?? null,
+    outcomeAt: (prediction) => prediction.outcomeAt ?? null,
   },
 };

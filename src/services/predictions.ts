@@ -7,6 +7,8 @@ import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import type { ModelService } from "./models.ts";
 import type { RegistryService } from "./registry.ts";
 import type { PredictionOutput } from "./served-model.ts";
+import { regressionMetrics } from "../core/metrics/regression.ts";
+import { classificationMetrics } from "../core/metrics/summary.ts";
 import { decodeCursor, encodeCursor, isUuid, pageSize, toConnection, type Connection } from "./pagination.ts";
 
 /** Inputs accepted in one predict call (documented in schema.graphql). */
@@ -19,6 +21,8 @@ export interface PredictionRecord {
   output: PredictionOutput;
   latencyMs: number;
   createdAt: Date;
+  actual?: unknown;
+  outcomeAt?: Date | null;
 }
 
 export class PredictionService {
@@ -72,11 +76,54 @@ export class PredictionService {
     return (await this.models.servedModel(workspaceId, prediction.modelId)).outOfRange(prediction.input);
   }
 
-  /** A model's logged predictions, newest first; the cursor is the prediction id. */
+  /**
+   * Record the true value of a logged prediction (a number for regressions, a class label
+   * for classifiers), for live metrics. Recording again replaces it.
+   */
+  async recordOutcome(workspaceId: string, id: string, actual: unknown): Promise<PredictionRecord> {
+    if (!/^\d{1,19}$/.test(id)) throw new NotFoundError("Prediction", id);
+    const prediction = await this.prisma.prediction.findFirst({ where: { id: BigInt(id), workspaceId }, include: { model: { select: { summary: true } } } });
+    if (!prediction) throw new NotFoundError("Prediction", id);
+    const classes = (prediction.model.summary as { classes?: string[] | null } | null)?.classes ?? null;
+    if (classes ? typeof actual !== "string" || !classes.includes(actual) : typeof actual !== "number" || !Number.isFinite(actual)) {
+      throw new InvalidInputError(
+        classes ? `actual must be one of the model's classes (${classes.join(", ")}), got ${JSON.stringify(actual)}.` : `actual must be a finite number, got ${JSON.stringify(actual)}.`,
+        { field: "actual" },
+      );
+    }
+    const updated = await this.prisma.prediction.update({ where: { id: prediction.id }, data: { actual: actual as never, outcomeAt: new Date() } });
+    return updated as unknown as PredictionRecord;
+  }
+
+  /**
+   * Metrics of a model version on the logged predictions whose outcome was recorded, in
+   * [from, to) by prediction time (default: all). Null when no outcome is recorded.
+   */
+  async liveMetrics(workspaceId: string, modelId: string, args: { from?: Date | null; to?: Date | null }) {
+    const model = await this.prisma.model.findFirst({ where: { id: modelId, workspaceId }, select: { summary: true } });
+    if (!model) throw new NotFoundError("Model", modelId);
+    const rows = await this.prisma.prediction.findMany({
+      where: { workspaceId, modelId, outcomeAt: { not: null }, createdAt: { gte: args.from ?? undefined, lt: args.to ?? undefined } },
+      select: { output: true, actual: true },
+    });
+    if (rows.length === 0) return null;
+    const classes = (model.summary as { classes?: string[] | null } | null)?.classes ?? null;
+    if (!classes) {
+      const y = Float64Array.from(rows, (r) => r.actual as number);
+      const predicted = Float64Array.from(rows, (r) => (r.output as unknown as PredictionOutput).value);
+      return { evaluatedOn: "LIVE", rows: rows.length, ...regressionMetrics(y, predicted, 0) };
+    }
+    const index = new Map(classes.map((c, i) => [c, i]));
+    const y = Float64Array.from(rows, (r) => index.get(r.actual as string)!);
+    const predicted = Float64Array.from(rows, (r) => index.get((r.output as unknown as PredictionOutput).label!)!);
+    return { evaluatedOn: "LIVE", rows: rows.length, ...classificationMetrics(y, predicted, { nClasses: classes.length }) };
+  }
+
+  /** A model's logged predictions, newest first, optionally in [from, to); the cursor is the prediction id. */
   async listPredictions(
     workspaceId: string,
     modelId: string,
-    args: { first?: number | null; after?: string | null },
+    args: { first?: number | null; after?: string | null; from?: Date | null; to?: Date | null },
   ): Promise<Connection<PredictionRecord>> {
     const size = pageSize(args.first, 20, 100);
     if (!isUuid(modelId) || !(await this.prisma.model.count({ where: { id: modelId, workspaceId } }))) {
@@ -84,7 +131,12 @@ export class PredictionService {
     }
     const after = args.after ? BigInt(decodeCursor(args.after, isIdCursor)) : undefined;
     const rows = await this.prisma.prediction.findMany({
-      where: { modelId, workspaceId, ...(after !== undefined ? { id: { lt: after } } : {}) },
+      where: {
+        modelId,
+        workspaceId,
+        ...(after !== undefined ? { id: { lt: after } } : {}),
+        ...(args.from || args.to ? { createdAt: { gte: args.from ?? undefined, lt: args.to ?? undefined } } : {}),
+      },
       orderBy: { id: "desc" },
       take: size + 1,
     });

@@ -250,6 +250,31 @@ describe("predictions", () => {
     expect(missing.errors![0].extensions!.code).toBe("NOT_FOUND");
   });
 
+  it("records outcomes and computes live metrics from them", async () => {
+    const predicted = (await server.gql(PREDICT, { id: modelId, inputs: [{ sqft: 1000, age: 5, garage: false, city: "Lyon" }, { sqft: 2000, age: 5, garage: true, city: "Nice" }] })).data.predict;
+    const actual = [predicted[0].output + 1000, predicted[1].output - 3000];
+    for (const [i, p] of predicted.entries()) {
+      const { data, errors } = await server.gql(`mutation($id: ID!, $a: JSON!) { recordOutcome(predictionId: $id, actual: $a) { id actual outcomeAt } }`, { id: p.id, a: actual[i] });
+      expect(errors).toBeUndefined();
+      expectClose(data.recordOutcome.actual, actual[i], 1e-15, 0, "actual");
+    }
+    const live = (await server.gql(`query($id: ID!) { model(id: $id) { liveMetrics { evaluatedOn rows mae rmse } } }`, { id: modelId })).data.model.liveMetrics;
+    expect(live).toMatchObject({ evaluatedOn: "LIVE", rows: 2 });
+    expectClose(live.mae, 2000, 1e-9, 0, "live MAE");
+    expectClose(live.rmse, Math.sqrt((1000 ** 2 + 3000 ** 2) / 2), 1e-9, 0, "live RMSE");
+    const bad = await server.gql(`mutation($id: ID!) { recordOutcome(predictionId: $id, actual: "high") { id } }`, { id: predicted[0].id });
+    expect(bad.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "actual" });
+    expect((await server.gql(`mutation { recordOutcome(predictionId: "99999999999", actual: 1) { id } }`)).errors![0].extensions!.code).toBe("NOT_FOUND");
+  });
+
+  it("lists the log within a time range", async () => {
+    const now = new Date();
+    const inRange = await server.gql(`query($id: ID!, $from: DateTime) { predictions(modelId: $id, from: $from, first: 100) { edges { node { id } } } }`, { id: modelId, from: new Date(now.getTime() - 3600_000).toISOString() });
+    const future = await server.gql(`query($id: ID!, $from: DateTime) { predictions(modelId: $id, from: $from) { edges { node { id } } } }`, { id: modelId, from: new Date(now.getTime() + 3600_000).toISOString() });
+    expect(inRange.data.predictions.edges.length).toBeGreaterThan(0);
+    expect(future.data.predictions.edges).toEqual([]);
+  });
+
   it("deleting a model removes its log and then answers NOT_FOUND", async () => {
     const id = (await train({ name: "short-lived", algorithm: "RIDGE", target: "price", features: ["sqft"], testFraction: 0 })).data.trainModel.id;
     await server.gql(PREDICT, { id, inputs: [{ sqft: 1000 }] });

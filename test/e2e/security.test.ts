@@ -47,7 +47,7 @@ beforeAll(async () => {
   const model = (await asB(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "secret-model", algorithm: RIDGE, target: "y", features: ["x"], testFraction: 0 }) { id } }`, { d: b.dataset })).data.trainModel;
   b.model = model.id;
   await asB(`mutation { promote(model: "secret-model", version: 1, alias: "production") { id } }`);
-  await asB(`mutation { predict(model: "secret-model", inputs: [{ x: 1 }]) { id } }`);
+  b.prediction = (await asB(`mutation { predict(model: "secret-model", inputs: [{ x: 1 }]) { id } }`)).data.predict[0].id;
   b.export = JSON.stringify((await asB(`mutation($id: ID!) { exportModel(id: $id) }`, { id: b.model })).data.exportModel);
 });
 afterAll(async () => {
@@ -75,6 +75,7 @@ const CROSS: Record<string, () => [string, Record<string, unknown>, "NOT_FOUND" 
   "Mutation.searchHyperparameters": () => [`mutation($d: ID!) { searchHyperparameters(input: { datasetId: $d, algorithm: RIDGE, target: "y", space: { alpha: [1] }, folds: 2 }) { metric } }`, { d: b.dataset }, "NOT_FOUND"],
   "Mutation.trainLeaderboard": () => [`mutation($d: ID!) { trainLeaderboard(input: { datasetId: $d, name: "steal", target: "y", candidates: [{ algorithm: RIDGE }] }) { metric } }`, { d: b.dataset }, "NOT_FOUND"],
   "Mutation.selectFeatures": () => [`mutation($d: ID!) { selectFeatures(input: { datasetId: $d, algorithm: RIDGE, target: "y", folds: 2 }) { features } }`, { d: b.dataset }, "NOT_FOUND"],
+  "Mutation.recordOutcome": () => [`mutation($id: ID!) { recordOutcome(predictionId: $id, actual: 3) { id } }`, { id: b.prediction }, "NOT_FOUND"],
   "Mutation.promote": () => [`mutation { promote(model: "secret-model", version: 1, alias: "mine") { id } }`, {}, "NOT_FOUND"],
   "Mutation.rollback": () => [`mutation { rollback(model: "secret-model", alias: "production") { id } }`, {}, "NOT_FOUND"],
   "Mutation.exportModel": () => [`mutation($id: ID!) { exportModel(id: $id) }`, { id: b.model }, "NOT_FOUND"],
@@ -107,7 +108,7 @@ describe("workspace isolation over the whole schema", () => {
     for (const secret of [b.dataset, b.model, b.key, "classified"]) if (!sent.includes(secret)) expect(body).not.toContain(secret);
     if (expected === "NOT_FOUND") {
       // Indistinguishable from a missing object: same code, same message shape.
-      const ghost = (text: string) => text.replaceAll(b.dataset, GHOST).replaceAll(b.model, GHOST).replaceAll(b.key, GHOST).replaceAll("secret-model", "ghost-model");
+      const ghost = (text: string) => text.replaceAll(b.dataset, GHOST).replaceAll(b.model, GHOST).replaceAll(b.key, GHOST).replaceAll("secret-model", "ghost-model").replaceAll(`"${b.prediction}"`, `"999999999"`);
       const missing = await asA(ghost(query), JSON.parse(ghost(JSON.stringify(variables))));
       expect(ghost(errors![0].message)).toBe(missing.errors![0].message);
     }

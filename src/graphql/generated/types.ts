@@ -252,6 +252,8 @@ export type DatasetRowEdge = {
 };
 
 export type EvaluationSet =
+  /** Served predictions whose true outcome a client recorded. */
+  | 'LIVE'
   /** Held-out rows the model never saw while fitting. */
   | 'TEST'
   /** The training rows themselves (testFraction 0): optimistic, not an estimate of generalization. */
@@ -450,6 +452,8 @@ export type Model = {
   intercept: Maybe<Scalars['Float']['output']>;
   /** Per-class models: one intercept per class, in the order of `classes`. */
   intercepts: Maybe<Array<Scalars['Float']['output']>>;
+  /** Metrics on the logged predictions whose outcome was recorded (`recordOutcome`), in [from, to) by prediction time; null when none is. `evaluatedOn` is LIVE. */
+  liveMetrics: Maybe<Metrics>;
   /** Evaluation of the fitted model; null until READY. */
   metrics: Maybe<Metrics>;
   name: Scalars['String']['output'];
@@ -470,6 +474,18 @@ export type Model = {
   version: Scalars['Int']['output'];
   /** Warnings from fitting: non-convergence, rank deficiency, dropped rows. */
   warnings: Array<Scalars['String']['output']>;
+};
+
+
+/**
+ * A trained model version. Preprocessing is part of the model: categorical features are
+ * one-hot encoded, and for RIDGE, LOGISTIC_REGRESSION and LINEAR_SVM numeric features are
+ * standardized (mean 0, population standard deviation 1) before fitting, because a penalty
+ * depends on units. Predictions take raw column values.
+ */
+export type ModelLiveMetricsArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 export type ModelConnection = {
@@ -537,6 +553,12 @@ export type Mutation = {
    * every server. Returns the version now aliased.
    */
   promote: Model;
+  /**
+   * Record the true value of a logged prediction (a number for regressions, one of the model's
+   * classes for classifiers), sent when it becomes known; `Model.liveMetrics` is computed from
+   * these. Recording again replaces it.
+   */
+  recordOutcome: Prediction;
   /** Revoke a key of the caller's workspace; it stops working within 5 seconds on every server. ADMIN. */
   revokeApiKey: ApiKey;
   /**
@@ -625,6 +647,12 @@ export type MutationPromoteArgs = {
 };
 
 
+export type MutationRecordOutcomeArgs = {
+  actual: Scalars['JSON']['input'];
+  predictionId: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
@@ -673,6 +701,8 @@ export type PrecisionRecallPoint = {
 
 export type Prediction = {
   __typename?: 'Prediction';
+  /** The true value, when recorded with `recordOutcome`. */
+  actual: Maybe<Scalars['JSON']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /**
    * Why the model predicted this (linear models): computed from the logged input only when
@@ -689,6 +719,7 @@ export type Prediction = {
   model: Model;
   /** Input fields outside the training range, or categories never seen in training: the model is extrapolating there. */
   outOfRange: Array<Scalars['String']['output']>;
+  outcomeAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * Regression: the predicted value. Classification: the decision value for the positive
    * class (log-odds for LOGISTIC_REGRESSION, the signed margin for LINEAR_SVM).
@@ -763,7 +794,7 @@ export type Query = {
    * 10000 buckets.
    */
   predictionStats: PredictionStats;
-  /** A model's logged predictions, newest first. `first` defaults to 20 and may be at most 100. */
+  /** A model's logged predictions, newest first, optionally only those made in [from, to). `first` defaults to 20 and may be at most 100. */
   predictions: PredictionConnection;
 };
 
@@ -815,7 +846,9 @@ export type QueryPredictionStatsArgs = {
 export type QueryPredictionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
   modelId: Scalars['ID']['input'];
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 export type ResidualPoint = {
@@ -1428,6 +1461,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   intercept?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   intercepts?: Resolver<Maybe<Array<ResolversTypes['Float']>>, ParentType, ContextType>;
+  liveMetrics?: Resolver<Maybe<ResolversTypes['Metrics']>, ParentType, ContextType, Partial<ModelLiveMetricsArgs>>;
   metrics?: Resolver<Maybe<ResolversTypes['Metrics']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   pipeline?: Resolver<Maybe<ResolversTypes['FittedPipeline']>, ParentType, ContextType>;
@@ -1464,6 +1498,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   importModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationImportModelArgs, 'document'>>;
   predict?: Resolver<Array<ResolversTypes['Prediction']>, ParentType, ContextType, RequireFields<MutationPredictArgs, 'inputs'>>;
   promote?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationPromoteArgs, 'alias' | 'model' | 'version'>>;
+  recordOutcome?: Resolver<ResolversTypes['Prediction'], ParentType, ContextType, RequireFields<MutationRecordOutcomeArgs, 'actual' | 'predictionId'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   rollback?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationRollbackArgs, 'alias' | 'model'>>;
   searchHyperparameters?: Resolver<ResolversTypes['SearchResult'], ParentType, ContextType, RequireFields<MutationSearchHyperparametersArgs, 'input'>>;
@@ -1484,6 +1519,7 @@ export type PrecisionRecallPointResolvers<ContextType = Context, ParentType exte
 };
 
 export type PredictionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Prediction'] = ResolversParentTypes['Prediction']> = {
+  actual?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   explanation?: Resolver<Maybe<ResolversTypes['Explanation']>, ParentType, ContextType, Partial<PredictionExplanationArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1492,6 +1528,7 @@ export type PredictionResolvers<ContextType = Context, ParentType extends Resolv
   latencyMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
   outOfRange?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  outcomeAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   output?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   probabilities?: Resolver<Maybe<Array<ResolversTypes['ClassProbability']>>, ParentType, ContextType>;
 };

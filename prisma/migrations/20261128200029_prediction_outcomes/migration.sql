@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Prediction" ADD COLUMN     "actual" JSONB,
+ADD COLUMN     "outcomeAt" TIMESTAMP(3);
