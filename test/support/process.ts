@@ -46,10 +46,18 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     base,
     output: () => output,
     stop: async (signal = "SIGTERM") => {
-      if (child.exitCode !== null) return child.exitCode;
+      // A child killed by a signal has exitCode null and signalCode set: it has exited all
+      // the same, and its "exit" event has already fired, so waiting for it would hang.
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
       child.kill(signal);
-      return exited;
+      // A server that does not finish its graceful shutdown in time is killed outright.
+      const forced = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(forced);
+      }
     },
   };
 }
