@@ -193,7 +193,7 @@ describe("training", () => {
     const { data } = await server.gql(`{ algorithms { algorithm task hyperparameters { name default allowed } } }`);
     const svm = data.algorithms.find((a: any) => a.algorithm === "LINEAR_SVM");
     expect(svm.task).toBe("CLASSIFICATION");
-    expect(svm.hyperparameters.find((h: any) => h.name === "loss")).toEqual({ name: "loss", default: "squared_hinge", allowed: "squared_hinge | hinge" });
+    expect(svm.hyperparameters.find((h: any) => h.name === "loss")).toEqual({ name: "loss", default: "squared_hinge", allowed: `one of "squared_hinge", "hinge"` });
   });
 });
 

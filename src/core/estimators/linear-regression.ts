@@ -1,65 +1,63 @@
 /**
- * Ordinary least squares by the normal equation: minimise ‖y − Xw − b‖².
- * With `fit_intercept`, X and y are centered first (so b is unpenalized and exact), then
- * (XcᵀXc) w = Xcᵀyc is solved by Cholesky, or, for a rank-deficient design, its
- * minimum-norm solution (src/core/linalg/least-squares.ts), as scikit-learn's
- * LinearRegression (scipy lstsq) returns. X: n × p, y: n.
+ * Ordinary least squares (scikit-learn's LinearRegression):
+ *
+ *     minimise_{w, b} ‖y − X w − b·1‖²
+ *
+ * Solved by Cholesky on the scaled normal equations, falling back to QR + SVD for
+ * ill-conditioned or rank-deficient designs; a rank-deficient design gets the
+ * minimum-norm solution and a warning in fitInfo (see solvers/least-squares.ts).
  */
 import type { Matrix } from "../matrix.ts";
-import { centeredGram, columnMeans, mean } from "../linalg/kernels.ts";
-import { solveNormalEquations } from "../linalg/least-squares.ts";
+import type { HyperparameterTable } from "./hyperparameters.ts";
 import { LinearModel, type LinearState } from "./linear-model.ts";
-import type { ParamTable } from "./params.ts";
+import { leastSquares } from "../linalg/least-squares.ts";
+import { residualSumOfSquares } from "./solvers/residuals.ts";
+import type { Estimator, SerializedEstimator } from "./types.ts";
 
-export const LINEAR_REGRESSION_PARAMS: ParamTable = {
-  fit_intercept: { type: "bool", default: true, description: "Fit an intercept (X and y are centered first)." },
+export const LINEAR_REGRESSION_HYPERPARAMETERS: HyperparameterTable = {
+  fit_intercept: {
+    type: "bool",
+    default: true,
+    description: "Fit an intercept (by centring X and y). If false, the model passes through the origin.",
+  },
 };
 
-export class LinearRegression extends LinearModel {
-  readonly kind: string = "LINEAR_REGRESSION";
-  readonly task = "regression" as const;
+export class LinearRegression extends LinearModel implements Estimator {
+  readonly kind = "LINEAR_REGRESSION";
+  readonly task = "regression";
 
-  paramTable(): ParamTable {
-    return LINEAR_REGRESSION_PARAMS;
+  constructor(params: Record<string, unknown> = {}) {
+    super(LINEAR_REGRESSION_HYPERPARAMETERS, params);
   }
 
-  protected alpha(_params: Record<string, any>): number {
-    return 0;
+  static fromJSON(json: SerializedEstimator): LinearRegression {
+    return new LinearRegression(json?.params ?? {}).restore(json);
   }
 
-  protected fitLinear(X: Matrix, y: Float64Array, params: Record<string, any>): LinearState {
-    return fitLeastSquares(X, y, params.fit_intercept, this.alpha(params));
+  protected fitState(X: Matrix, y: Float64Array, params: Record<string, unknown>): LinearState {
+    return fitLeastSquares(X, y, params.fit_intercept as boolean, 0);
   }
 
+  /** Predicted values X w + b, length n_samples. */
   predict(X: Matrix): Float64Array {
-    return this.score(X);
+    return this.linearPredictor(X);
   }
 }
 
-/** Relative variance below which a column counts as constant (std ≤ 1e-10 of its magnitude). */
-const CONSTANT_TOL = 1e-20;
-
+/**
+ * Fit ‖y − X w − b·1‖² + α‖w‖² (α ≥ 0; b only when fitIntercept) and package it as learned
+ * state with fitInfo (objective, solver, rank, warnings). Shared by LinearRegression and
+ * Ridge; input is assumed validated.
+ *
+ * @param X n × p;  y length n
+ */
 export function fitLeastSquares(X: Matrix, y: Float64Array, fitIntercept: boolean, alpha: number): LinearState {
-  const p = X.cols;
-  const mu = fitIntercept ? columnMeans(X) : new Float64Array(p);
-  const yMean = fitIntercept ? mean(y) : 0;
-  const { G, b } = centeredGram(X, y, mu, yMean);
-  // A constant column centers to rounding noise (~1e-16 of its value), which diagonal scaling
-  // would blow up into a spurious full-rank direction: remove it, so it gets coefficient 0.
-  for (let j = 0; j < p; j++) {
-    if (G[j * p + j] <= CONSTANT_TOL * (G[j * p + j] + X.rows * mu[j] * mu[j])) {
-      for (let k = 0; k < p; k++) G[j * p + k] = G[k * p + j] = 0;
-      b[j] = 0;
-    }
-  }
-  const { w, rank, condition } = solveNormalEquations(G, b, p, alpha);
-  let intercept = yMean;
-  for (let j = 0; j < p; j++) intercept -= w[j] * mu[j];
-  const warnings: string[] = [];
-  if (rank < p) {
-    warnings.push(`The design matrix is rank-deficient (rank ${rank} of ${p} features: constant or collinear columns); the minimum-norm least-squares solution is used.`);
-  } else if (condition > 1e8) {
-    warnings.push(`The design matrix is ill-conditioned (condition number ≈ ${condition.toExponential(1)}); coefficients may be unstable.`);
-  }
-  return { coef_: w, intercept_: intercept, info: { converged: true, warnings } };
+  const { coef, intercept, rank, solver, warnings } = leastSquares(X, y, { alpha, fitIntercept });
+  let penalty = 0;
+  for (let j = 0; j < coef.length; j++) penalty += coef[j] * coef[j];
+  const objective = residualSumOfSquares(X, y, coef, intercept) + alpha * penalty;
+  // The rank is reported for OLS only: with α > 0 the system is well-posed whatever the rank,
+  // and the Cholesky path does not compute it.
+  const info = { converged: true, objective, warnings, solver, ...(alpha === 0 ? { rank } : {}) };
+  return { coef_: coef, intercept_: intercept, info };
 }

@@ -1,23 +1,50 @@
 /**
- * Ridge regression, scikit-learn's objective: ‖y − Xw − b‖² + alpha‖w‖², intercept not
- * penalized (X and y centered). Solved by Cholesky of XcᵀXc + alpha·I. X: n × p, y: n.
+ * Ridge regression (scikit-learn's Ridge):
+ *
+ *     minimise_{w, b} ‖y − X w − b·1‖² + α ‖w‖²
+ *
+ * The intercept is not penalised (it is fitted by centring). Same solvers as
+ * LinearRegression with α added to the scaled Gram diagonal (sklearn's `cholesky`
+ * solver), or as the filter σ/(σ² + α) in the SVD fallback (sklearn's `svd` solver).
  */
-import { LinearRegression } from "./linear-regression.ts";
-import type { ParamTable } from "./params.ts";
+import type { Matrix } from "../matrix.ts";
+import type { HyperparameterTable } from "./hyperparameters.ts";
+import { LinearModel, type LinearState } from "./linear-model.ts";
+import { fitLeastSquares } from "./linear-regression.ts";
+import type { Estimator, SerializedEstimator } from "./types.ts";
 
-export const RIDGE_PARAMS: ParamTable = {
-  alpha: { type: "float", default: 1, min: 0, description: "L2 penalty strength; larger shrinks coefficients more." },
-  fit_intercept: { type: "bool", default: true, description: "Fit an intercept (not penalized)." },
+export const RIDGE_HYPERPARAMETERS: HyperparameterTable = {
+  alpha: {
+    type: "float",
+    interval: { low: 0, high: null, closed: "left" },
+    default: 1,
+    description: "L2 penalty strength α on the coefficients (not the intercept). 0 gives ordinary least squares.",
+  },
+  fit_intercept: {
+    type: "bool",
+    default: true,
+    description: "Fit an unpenalised intercept (by centring X and y).",
+  },
 };
 
-export class Ridge extends LinearRegression {
-  override readonly kind: string = "RIDGE";
+export class Ridge extends LinearModel implements Estimator {
+  readonly kind = "RIDGE";
+  readonly task = "regression";
 
-  override paramTable(): ParamTable {
-    return RIDGE_PARAMS;
+  constructor(params: Record<string, unknown> = {}) {
+    super(RIDGE_HYPERPARAMETERS, params);
   }
 
-  protected override alpha(params: Record<string, any>): number {
-    return params.alpha;
+  static fromJSON(json: SerializedEstimator): Ridge {
+    return new Ridge(json?.params ?? {}).restore(json);
+  }
+
+  protected fitState(X: Matrix, y: Float64Array, params: Record<string, unknown>): LinearState {
+    return fitLeastSquares(X, y, params.fit_intercept as boolean, params.alpha as number);
+  }
+
+  /** Predicted values X w + b, length n_samples. */
+  predict(X: Matrix): Float64Array {
+    return this.linearPredictor(X);
   }
 }

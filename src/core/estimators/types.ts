@@ -49,6 +49,10 @@ export interface FitInfo {
   objective?: number;
   /** human-readable warnings: rank deficiency, non-convergence… */
   warnings: string[];
+  /** which solver produced the fit (e.g. "cholesky", "qr-svd", "lbfgs", "dual-cd") */
+  solver?: string;
+  /** numerical rank of the design, for least-squares estimators */
+  rank?: number;
 }
 
 export interface Estimator {

@@ -1,70 +1,151 @@
 /**
- * Solving the (optionally ridge-penalized) normal equations (G + αI) w = b for the small
- * p × p Gram matrix G = XᵀX of centered data.
+ * Linear least squares with an optional ridge penalty and an unpenalised intercept:
  *
- * Full rank: Cholesky of the diagonally scaled system D(G + αI)D (D = diag^-1/2), which
- * removes the conditioning that comes only from column units (Golub & Van Loan §4.2).
- * Rank-deficient or numerically singular (a constant column, collinear columns): the
- * minimum-norm least-squares solution from the eigendecomposition of G, with eigenvalues
- * below λ_max·RANK_TOL treated as zero. That is the solution numpy/scipy `lstsq` (and so
- * scikit-learn's LinearRegression) return, so predictions and coefficients stay defined.
+ *     minimise_{w, b}  ‖y − X w − b·1‖² + α ‖w‖²          (α ≥ 0)
+ *
+ * the objective of scikit-learn's LinearRegression (α = 0) and Ridge. As in sklearn's
+ * `_preprocess_data`, the intercept is handled by centring: with column means x̄ and ȳ,
+ * w solves the problem on Xc = X − 1x̄ᵀ, yc = y − ȳ, and b = ȳ − x̄ᵀw.
+ *
+ * Two solvers, chosen per problem:
+ *
+ * 1. **Normal equations + Cholesky** (fast path: one pass over X for the means, one for
+ *    the Gram of [Xc | yc]). With D = diag(‖Xc_j‖),
+ *    solve (D⁻¹ Xcᵀ Xc D⁻¹ + α D⁻²) (D w) = D⁻¹ Xcᵀ yc. Scaling to unit diagonal
+ *    (Jacobi preconditioning) makes the Cholesky factor insensitive to column units, and
+ *    the condition number that decides accuracy is then that of the correlation matrix.
+ *    Forming the Gram squares κ(X), so this path is taken only when the estimated
+ *    κ(scaled Gram) ≤ COND_LIMIT: the coefficients' relative error is then ≲ κ·ε ≈ 1e-10.
+ * 2. **Householder QR + SVD** (fallback: rank-deficient or ill-conditioned designs; a
+ *    second pass). R = qr([Xc | yc]) by blocks (TSQR), then the Jacobi SVD of the p × p
+ *    R_xx = U Σ Vᵀ gives w = V diag(σ_j / (σ_j² + α)) Uᵀ z, z = Qᵀ yc (Björck, Numerical
+ *    Methods for Least Squares Problems, §2.4 and §2.7). For α = 0, singular values
+ *    σ_j ≤ ε·max(n, p)·σ_1 are treated as zero — numpy.linalg.lstsq's default rcond — so a
+ *    rank-deficient design gets the minimum-norm least-squares solution, as numpy returns.
+ *
+ * Columns that are exactly zero after centring (constant columns with an intercept, or
+ * all-zero columns) get coefficient 0 on either path, which is what the minimum-norm
+ * solution assigns them.
  */
-import { cholesky, choleskySolve, symmetricEigen } from "./kernels.ts";
+import type { Matrix } from "../matrix.ts";
+import { columnStats, mean } from "./column-stats.ts";
+import { gramWithTarget } from "./gram.ts";
+import { choleskyCondition, choleskyFactor, choleskySolve } from "./cholesky.ts";
+import { streamingQR } from "./qr-streaming.ts";
+import { svdJacobi } from "./svd-jacobi.ts";
 
-/** Relative eigenvalue below which a direction of G counts as absent (≈ 1e-6 relative in singular values of X). */
-const RANK_TOL = 1e-12;
+const EPS = 2.220446049250313e-16;
 
-export interface NormalSolution {
-  w: Float64Array;
+/**
+ * Above this (estimated) condition number of the scaled Gram matrix the normal equations
+ * would lose more than ~10 of 16 digits, so the QR/SVD path is used instead. κ(Gram) = κ(X)²:
+ * the limit corresponds to κ(X) ≈ 1e3 after column scaling.
+ */
+export const COND_LIMIT = 1e6;
+
+export interface LeastSquaresOptions {
+  /** ridge penalty α ≥ 0 on w (not on the intercept) */
+  alpha: number;
+  fitIntercept: boolean;
+}
+
+export interface LeastSquaresSolution {
+  /** length p */
+  coef: Float64Array;
+  intercept: number;
+  /**
+   * numerical rank of the (centred) design when α = 0 (columns left after dropping zero
+   * ones on the Cholesky path; singular values above the lstsq cutoff on the SVD path)
+   */
   rank: number;
-  /** estimated 2-norm condition number of the scaled system */
-  condition: number;
+  solver: "cholesky" | "qr-svd";
+  warnings: string[];
 }
 
-export function solveNormalEquations(G: Float64Array, b: Float64Array, p: number, alpha = 0): NormalSolution {
-  const d = new Float64Array(p);
+/**
+ * @param X n × p design
+ * @param y length n
+ */
+export function leastSquares(X: Matrix, y: Float64Array, { alpha, fitIntercept }: LeastSquaresOptions): LeastSquaresSolution {
+  const { rows: n, cols: p } = X;
+  const shift = fitIntercept ? columnStats(X).mean : undefined;
+  const yMean = fitIntercept ? mean(y) : 0;
+
+  // One pass for both sides of the normal equations: the Gram of [Xc | yc].
+  const A = gramWithTarget(X, y, shift, yMean);
+  const G = new Float64Array(p * p);
+  const b = new Float64Array(p);
   for (let j = 0; j < p; j++) {
-    const diag = G[j * p + j] + alpha;
-    d[j] = diag > 0 ? 1 / Math.sqrt(diag) : 0;
+    for (let k = 0; k < p; k++) G[j * p + k] = A[j * (p + 1) + k];
+    b[j] = A[j * (p + 1) + p];
   }
-  const A = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) A[i * p + j] = d[i] * (G[i * p + j] + (i === j ? alpha : 0)) * d[j];
-  if (d.every((v) => v > 0) && cholesky(A, p)) {
-    let lo = Infinity;
-    let hi = 0;
-    for (let j = 0; j < p; j++) {
-      const pivot = A[j * p + j] ** 2;
-      lo = Math.min(lo, pivot);
-      hi = Math.max(hi, pivot);
-    }
-    if (lo > hi * RANK_TOL) {
-      const rhs = new Float64Array(p);
-      for (let j = 0; j < p; j++) rhs[j] = d[j] * b[j];
-      choleskySolve(A, p, rhs);
-      for (let j = 0; j < p; j++) rhs[j] *= d[j];
-      return { w: rhs, rank: p, condition: Math.sqrt(hi / lo) };
-    }
+  const warnings: string[] = [];
+  const solution = choleskyPath(G, b, p, alpha) ?? svdPath(X, y, shift, yMean, alpha);
+  const { coef, rank } = solution;
+  if (alpha === 0 && rank < p) {
+    warnings.push(
+      `X is rank-deficient (rank ${rank} of ${p} columns${fitIntercept ? " after centring" : ""}: ` +
+        `constant, duplicated or collinear columns). Returned the minimum-norm least-squares ` +
+        `solution (as numpy.linalg.lstsq); the coefficients of the redundant columns are not identifiable.`,
+    );
   }
-  return minimumNorm(G, b, p, alpha);
+  let intercept = 0;
+  if (shift) {
+    intercept = yMean;
+    for (let j = 0; j < p; j++) intercept -= shift[j] * coef[j];
+  }
+  return { coef, intercept, rank, solver: solution.solver, warnings };
 }
 
-function minimumNorm(G: Float64Array, b: Float64Array, p: number, alpha: number): NormalSolution {
-  const A = Float64Array.from(G);
-  for (let j = 0; j < p; j++) A[j * p + j] += alpha;
-  const { values, vectors } = symmetricEigen(A, p);
-  let max = 0;
-  for (const v of values) max = Math.max(max, v);
-  const w = new Float64Array(p);
-  let rank = 0;
-  let min = Infinity;
-  for (let k = 0; k < p; k++) {
-    if (!(values[k] > max * RANK_TOL)) continue;
-    rank++;
-    min = Math.min(min, values[k]);
-    let proj = 0;
-    for (let j = 0; j < p; j++) proj += vectors[j * p + k] * b[j];
-    const c = proj / values[k];
-    for (let j = 0; j < p; j++) w[j] += c * vectors[j * p + k];
+interface PathResult {
+  coef: Float64Array;
+  rank: number;
+  solver: "cholesky" | "qr-svd";
+}
+
+/** The fast path, or undefined when the scaled system is not safely positive definite. */
+function choleskyPath(G: Float64Array, b: Float64Array, p: number, alpha: number): PathResult | undefined {
+  // Columns that are identically zero (after centring) are left out with coefficient 0.
+  const active: number[] = [];
+  for (let j = 0; j < p; j++) if (G[j * p + j] > 0) active.push(j);
+  const m = active.length;
+  const d = active.map((j) => Math.sqrt(G[j * p + j]));
+  const A = new Float64Array(m * m);
+  const rhs = new Float64Array(m);
+  for (let a = 0; a < m; a++) {
+    const ja = active[a];
+    for (let c = 0; c <= a; c++) A[a * m + c] = G[ja * p + active[c]] / (d[a] * d[c]);
+    A[a * m + a] += alpha / (d[a] * d[a]);
+    rhs[a] = b[ja] / d[a];
   }
-  return { w, rank, condition: rank < p ? Infinity : Math.sqrt(max / min) };
+  if (!choleskyFactor(A, m) || choleskyCondition(A, m) > COND_LIMIT) return undefined;
+  choleskySolve(A, m, rhs);
+  const coef = new Float64Array(p);
+  for (let a = 0; a < m; a++) coef[active[a]] = rhs[a] / d[a];
+  return { coef, rank: m, solver: "cholesky" };
+}
+
+function svdPath(X: Matrix, y: Float64Array, shift: Float64Array | undefined, yMean: number, alpha: number): PathResult {
+  const { rows: n, cols: p } = X;
+  const q = p + 1;
+  const R = streamingQR(X, y, shift, yMean);
+  const Rxx = new Float64Array(p * p);
+  const z = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    for (let j = i; j < p; j++) Rxx[i * p + j] = R[i * q + j];
+    z[i] = R[i * q + p];
+  }
+  const { s, U, V } = svdJacobi(Rxx, p);
+  const cutoff = alpha === 0 ? EPS * Math.max(n, p) * s[0] : 0;
+  const coef = new Float64Array(p);
+  let rank = 0;
+  for (let k = 0; k < p; k++) {
+    if (!(s[k] > cutoff)) break; // s is sorted descending
+    rank++;
+    let utz = 0;
+    for (let i = 0; i < p; i++) utz += U[i * p + k] * z[i];
+    const f = (s[k] / (s[k] * s[k] + alpha)) * utz;
+    for (let j = 0; j < p; j++) coef[j] += V[j * p + k] * f;
+  }
+  return { coef, rank, solver: "qr-svd" };
 }
