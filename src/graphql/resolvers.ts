@@ -6,6 +6,8 @@ import { DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type { Resolvers } from "./generated/types.ts";
 import { algorithmCatalog } from "../services/training.ts";
 import type { ModelSummary } from "../services/training.ts";
+import { coefficientTable, inferenceTable } from "../services/inference.ts";
+import { taskOf, type Algorithm } from "../core/estimators/index.ts";
 
 const summaryOf = (model: { summary: unknown }) => (model.summary ?? null) as ModelSummary | null;
 
@@ -53,13 +55,14 @@ export const resolvers: Resolvers = {
   },
 
   Model: {
-    task: (model) => (summaryOf(model)?.task ?? (model.algorithm === "LINEAR_REGRESSION" || model.algorithm === "RIDGE" ? "REGRESSION" : "CLASSIFICATION")),
+    task: (model) => summaryOf(model)?.task ?? (taskOf(model.algorithm as Algorithm) === "regression" ? "REGRESSION" : "CLASSIFICATION"),
     hyperparameters: (model) => model.hyperparameters,
     aliases: (model, _, { services }) => services.registry.aliasesOf(model.id),
     metrics: (model) => (model.metrics ?? null) as never,
     cvMetrics: (model) => (model.cvMetrics ?? null) as never,
     liveMetrics: (model, args, { services, workspaceId }) => services.predictions.liveMetrics(workspaceId, model.id, args) as never,
-    coefficients: (model) => summaryOf(model)?.coefficients?.map((c) => ({ ...c, class: c.class ?? null })) ?? null,
+    coefficients: (model, { level }) => coefficientTable(summaryOf(model), level),
+    inference: (model, { level }) => inferenceTable(summaryOf(model), level),
     intercept: (model) => summaryOf(model)?.intercept ?? null,
     intercepts: (model) => summaryOf(model)?.intercepts ?? null,
     classes: (model) => summaryOf(model)?.classes ?? null,
@@ -102,6 +105,7 @@ export const resolvers: Resolvers = {
     label: (prediction) => prediction.output.label ?? null,
     probabilities: (prediction) => prediction.output.probabilities ?? null,
     explanation: (prediction, { topK }, { services, workspaceId }) => services.predictions.explain(workspaceId, prediction, topK),
+    interval: (prediction, { level }, { services, workspaceId }) => services.predictions.interval(workspaceId, prediction, level),
     outOfRange: (prediction, _, { services, workspaceId }) => services.predictions.outOfRange(workspaceId, prediction),
     actual: (prediction) => prediction.actual ?? null,
     outcomeAt: (prediction) => prediction.outcomeAt ?? null,

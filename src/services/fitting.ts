@@ -19,6 +19,7 @@ import { takeValues } from "../core/matrix.ts";
 import { classificationCurves, regressionCurves, type Curves } from "./curves.ts";
 import { quantileSorted } from "../core/dataset/stats.ts";
 import { binProportions } from "../core/metrics/drift.ts";
+import { inferenceFor, type IntervalState, type StoredInference } from "./inference.ts";
 
 /** Format of `Model.state`; bump when its shape changes. */
 export const MODEL_STATE_FORMAT = 1;
@@ -30,7 +31,7 @@ export const MODEL_STATE_FORMAT = 1;
 const UNSCALED: ReadonlySet<Algorithm> = new Set(["LINEAR_REGRESSION"]);
 
 /** Classifiers that accept more than two classes (the others refuse them up front). */
-const MULTICLASS: ReadonlySet<string> = new Set([]);
+const MULTICLASS: ReadonlySet<string> = new Set(["LOGISTIC_REGRESSION", "LINEAR_SVM", "SVM"]);
 
 export interface FitRequest {
   algorithm: Algorithm;
@@ -71,6 +72,8 @@ export interface ModelState {
   estimator: ReturnType<Estimator["toJSON"]>;
   /** classifiers: label of each class index */
   classes: string[] | null;
+  /** OLS: what prediction intervals need (absent for other models) */
+  interval?: IntervalState | null;
 }
 
 export interface Metrics {
@@ -97,6 +100,8 @@ export interface ModelSummary {
   signature: SignatureEntry[];
   /** training distribution of each raw input, for drift (services/drift.ts) */
   reference: DriftReference[];
+  /** standard errors, tests and fit statistics where the algorithm has them (services/inference.ts) */
+  inference?: StoredInference | null;
 }
 
 /**
@@ -196,8 +201,9 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
   const { request, rows, y, classes, split, trainRows, yTrain } = prepared;
   const { algorithm, features } = request;
   const warnings = [...prepared.warnings];
-  const { pipeline, estimator } = fitOn(request, hyperparameters, trainRows, yTrain, classes);
+  const { pipeline, estimator, X } = fitOn(request, hyperparameters, trainRows, yTrain, classes);
   warnings.push(...estimator.fitInfo().warnings);
+  const inference = inferenceFor(algorithm, estimator, X, yTrain, pipeline.standardization());
 
   // Held-out rows when there are any; otherwise the training rows, flagged as such.
   const evalPositions = split.test.length > 0 ? split.test : split.train;
@@ -207,7 +213,7 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
 
   const linear = linearSummary(estimator, pipeline, classes);
   return {
-    state: { format: MODEL_STATE_FORMAT, pipeline: pipeline.toJSON(), estimator: estimator.toJSON(), classes },
+    state: { format: MODEL_STATE_FORMAT, pipeline: pipeline.toJSON(), estimator: estimator.toJSON(), classes, interval: inference?.interval ?? null },
     metrics,
     cvMetrics,
     summary: {
@@ -220,6 +226,7 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
       curves: evaluation.curves!,
       signature: signatureOf(features, trainRows, request.preprocessing ?? {}),
       reference: referenceOf(features, trainRows),
+      inference: inference?.summary ?? null,
     },
   };
 }
@@ -253,8 +260,28 @@ function fitOn(request: FitRequest, hyperparameters: Record<string, unknown>, ro
     const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features, request.preprocessing) });
     return { pipeline, X: pipeline.fit(features, rows).transform(features, rows) };
   });
-  const estimator = createEstimator(algorithm, hyperparameters).fit(X, y, { nClasses: classes?.length });
-  return { pipeline, estimator };
+  const estimator = createEstimator(algorithm, withClassIndices(hyperparameters, classes)).fit(X, y, { nClasses: classes?.length });
+  return { pipeline, estimator, X };
+}
+
+/**
+ * Users name classes by label in `class_weight` ({ "yes": 5 }); estimators see class indices.
+ * An unknown label is an input error naming it.
+ */
+function withClassIndices(hyperparameters: Record<string, unknown>, classes: string[] | null): Record<string, unknown> {
+  const weights = hyperparameters.class_weight;
+  if (!classes || weights === null || typeof weights !== "object" || Array.isArray(weights)) return hyperparameters;
+  const byIndex: Record<string, unknown> = {};
+  for (const [label, weight] of Object.entries(weights)) {
+    const index = classes.indexOf(label);
+    if (index < 0) {
+      throw new InvalidInputError(`class_weight names class ${JSON.stringify(label)}, which the target does not have; its classes are ${classes.map((c) => JSON.stringify(c)).join(", ")}.`, {
+        field: `hyperparameters.class_weight.${label}`,
+      });
+    }
+    byIndex[String(index)] = weight;
+  }
+  return { ...hyperparameters, class_weight: byIndex };
 }
 
 /** Every metric of the task on the given rows (JSON-ready), and the dashboard curves when asked. */

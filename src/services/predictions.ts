@@ -72,6 +72,10 @@ export class PredictionService {
     return (await this.models.servedModel(workspaceId, prediction.modelId)).explain(prediction.input, topK);
   }
 
+  async interval(workspaceId: string, prediction: PredictionRecord, level: number) {
+    return (await this.models.servedModel(workspaceId, prediction.modelId)).interval(prediction.input, level);
+  }
+
   async outOfRange(workspaceId: string, prediction: PredictionRecord): Promise<string[]> {
     return (await this.models.servedModel(workspaceId, prediction.modelId)).outOfRange(prediction.input);
   }

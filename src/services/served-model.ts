@@ -8,6 +8,7 @@ import { FeaturePipeline } from "../core/preprocessing/feature-pipeline.ts";
 import { MODEL_STATE_FORMAT, type ModelState, type SignatureEntry } from "./fitting.ts";
 import { valuesByColumn } from "../core/preprocessing/coefficients.ts";
 import { InvalidInputError } from "../core/errors.ts";
+import { checkLevel, predictionInterval } from "./inference.ts";
 
 export interface PredictionOutput {
   /** regression: the prediction; classification: the positive class's decision value */
@@ -37,6 +38,8 @@ export interface ServedModel {
    * coefficients (kernel SVMs: a model-agnostic method is not implemented yet).
    */
   explain(input: unknown, topK?: number | null): Explanation | null;
+  /** OLS prediction interval at `level` for one raw input; null for models without one. */
+  interval(input: unknown, level: number): { low: number; high: number; level: number } | null;
   /** Input fields outside the training range (numbers) or never seen in training (categories). */
   outOfRange(input: unknown): string[];
 }
@@ -92,6 +95,12 @@ export function loadServedModel(model: ModelRow): ServedModel {
         .map(({ column, total }) => ({ feature: column, value: (input as Record<string, unknown>)[column] ?? null, contribution: total }))
         .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
       return { baseValue: intercept[0], contributions: topK ? contributions.slice(0, topK) : contributions };
+    },
+    interval(input, level) {
+      checkLevel(level);
+      if (!state.interval) return null;
+      const X = pipeline.transformRecords([input as Record<string, unknown>]);
+      return { ...predictionInterval(state.interval, X.data, estimator.predict(X)[0], level), level };
     },
     outOfRange(input) {
       const record = (input ?? {}) as Record<string, unknown>;

@@ -164,7 +164,7 @@ describe("training", () => {
     ["an unknown feature", { algorithm: "RIDGE", target: "price", features: ["sqft", "nope"] }, "features"],
     ["the target as a feature", { algorithm: "RIDGE", target: "price", features: ["price"] }, "features"],
     ["a categorical target for a regression", { algorithm: "LINEAR_REGRESSION", target: "city" }, "target"],
-    ["a target with three classes for a binary model", { algorithm: "LOGISTIC_REGRESSION", target: "city" }, "target"],
+    ["an l1 penalty on three classes", { algorithm: "LOGISTIC_REGRESSION", target: "city", hyperparameters: { penalty: "l1" } }, "hyperparameters.penalty"],
     ["an unknown hyperparameter", { algorithm: "RIDGE", target: "price", hyperparameters: { C: 1 } }, "hyperparameters.C"],
     ["a negative C", { algorithm: "LINEAR_SVM", target: "expensive", hyperparameters: { C: -1 } }, "hyperparameters.C"],
     ["a testFraction of 1", { algorithm: "RIDGE", target: "price", testFraction: 1 }, "testFraction"],

@@ -4,6 +4,7 @@
  * tables hold only scalar types) and the argmax rule of multi-output predictions.
  */
 import { InvalidInputError } from "../errors.ts";
+import { validateHyperparameters, type HyperparameterTable } from "./hyperparameters.ts";
 
 /**
  * `class_weight`: undefined (every sample weighs 1), "balanced" (class c weighs
@@ -31,6 +32,31 @@ export function parseClassWeight(estimator: string, value: unknown): ClassWeight
     if (typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) return fail();
   }
   return value as Record<string, number>;
+}
+
+/**
+ * Hyperparameters as the API receives them, before classes are known: the table's params plus
+ * a `class_weight` that names classes by label ({"yes": 5}) or is "balanced". The service maps
+ * labels to indices before fitting; the estimator then checks them with parseClassWeight.
+ */
+export function validateWithClassWeightLabels(estimator: string, table: HyperparameterTable, params: Record<string, unknown>): Record<string, unknown> {
+  const { class_weight: classWeight, ...rest } = params;
+  const out = validateHyperparameters(estimator, table, rest);
+  if (classWeight === undefined) return out;
+  const valid =
+    classWeight === "balanced" ||
+    (typeof classWeight === "object" &&
+      classWeight !== null &&
+      !Array.isArray(classWeight) &&
+      Object.values(classWeight).every((w) => typeof w === "number" && Number.isFinite(w) && w >= 0));
+  if (!valid) {
+    throw new InvalidInputError(
+      `${estimator}: hyperparameter "class_weight" must be "balanced" or an object of class label → non-negative finite weight, ` +
+        `e.g. {"yes": 5}; got ${describe(classWeight)}.`,
+      { field: CLASS_WEIGHT_FIELD },
+    );
+  }
+  return { ...out, class_weight: classWeight };
 }
 
 /**

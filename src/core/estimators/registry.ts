@@ -9,6 +9,7 @@ import { LINEAR_REGRESSION_HYPERPARAMETERS, LinearRegression } from "./linear-re
 import { LINEAR_SVM_HYPERPARAMETERS, LinearSVM } from "./linear-svm.ts";
 import { LOGISTIC_REGRESSION_HYPERPARAMETERS, LogisticRegression } from "./logistic-regression.ts";
 import { RIDGE_HYPERPARAMETERS, Ridge } from "./ridge.ts";
+import { validateWithClassWeightLabels } from "./classifier.ts";
 import type { Algorithm, Estimator, SerializedEstimator, Task } from "./types.ts";
 
 interface Entry {
@@ -17,6 +18,8 @@ interface Entry {
   hyperparameters: HyperparameterTable;
   create: (params: Record<string, unknown>) => Estimator;
   fromJSON: (json: SerializedEstimator) => Estimator;
+  /** request-time check for params the table cannot express (class_weight, gamma); default: the table */
+  validate?: (params: Record<string, unknown>) => Record<string, unknown>;
 }
 
 const REGISTRY: Readonly<Record<Algorithm, Entry>> = {
@@ -40,6 +43,7 @@ const REGISTRY: Readonly<Record<Algorithm, Entry>> = {
     hyperparameters: LOGISTIC_REGRESSION_HYPERPARAMETERS,
     create: (params) => new LogisticRegression(params),
     fromJSON: (json) => LogisticRegression.fromJSON(json),
+    validate: (params) => validateWithClassWeightLabels("LOGISTIC_REGRESSION", LOGISTIC_REGRESSION_HYPERPARAMETERS, params),
   },
   LINEAR_SVM: {
     kind: "LINEAR_SVM",
@@ -47,6 +51,7 @@ const REGISTRY: Readonly<Record<Algorithm, Entry>> = {
     hyperparameters: LINEAR_SVM_HYPERPARAMETERS,
     create: (params) => new LinearSVM(params),
     fromJSON: (json) => LinearSVM.fromJSON(json),
+    validate: (params) => validateWithClassWeightLabels("LINEAR_SVM", LINEAR_SVM_HYPERPARAMETERS, params),
   },
 };
 
@@ -100,5 +105,6 @@ export function validateHyperparameters(algorithm: Algorithm, params: unknown): 
       field: "hyperparameters",
     });
   }
-  return validate(kind, hyperparameters, params as Record<string, unknown>);
+  const found = entry(algorithm);
+  return found.validate ? found.validate(params as Record<string, unknown>) : validate(kind, hyperparameters, params as Record<string, unknown>);
 }

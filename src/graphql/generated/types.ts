@@ -24,9 +24,18 @@ export type Scalars = {
 export type Algorithm =
   /** Ordinary least squares by the normal equation (Cholesky of XᵀX; the minimum-norm solution when the design is rank-deficient). */
   | 'LINEAR_REGRESSION'
-  /** Binary soft-margin linear SVM with `C`, squared hinge loss by default (scikit-learn's LinearSVC / liblinear). */
+  /**
+   * Soft-margin linear SVM with `C`, squared hinge loss by default (scikit-learn's LinearSVC,
+   * dual coordinate descent); one-vs-rest for more than two classes; `class_weight` as for
+   * LOGISTIC_REGRESSION.
+   */
   | 'LINEAR_SVM'
-  /** Binary logistic regression, L2 penalty with inverse strength `C` (scikit-learn's LogisticRegression; intercept not penalized). */
+  /**
+   * Logistic regression with inverse penalty strength `C` (scikit-learn's LogisticRegression;
+   * intercept not penalized): binary, or multinomial (softmax) for more classes; `penalty`
+   * l2 (L-BFGS), l1 / elasticnet (binary; proximal Newton) or none; `class_weight` "balanced"
+   * or a map of class label → weight.
+   */
   | 'LOGISTIC_REGRESSION'
   /** Least squares with an L2 penalty `alpha`·‖w‖² (scikit-learn's Ridge; intercept not penalized). */
   | 'RIDGE';
@@ -84,10 +93,20 @@ export type ClassProbability = {
 
 export type Coefficient = {
   __typename?: 'Coefficient';
+  /** Upper end of the confidence interval at the requested `level`. */
+  ciHigh: Maybe<Scalars['Float']['output']>;
+  /** Lower end of the confidence interval at the requested `level`. */
+  ciLow: Maybe<Scalars['Float']['output']>;
   /** Per-class models (multinomial, one-vs-rest): the class this coefficient belongs to; null otherwise. */
   class: Maybe<Scalars['String']['output']>;
   /** The feature: a raw column name, or `column=value` for a one-hot encoded category. */
   feature: Scalars['String']['output'];
+  /** Two-sided p-value of the hypothesis that the coefficient is 0. */
+  pValue: Maybe<Scalars['Float']['output']>;
+  /** Standard error of `value` (models with inference statistics; null otherwise or when the design is rank-deficient). */
+  stdError: Maybe<Scalars['Float']['output']>;
+  /** The test statistic `value` / `stdError`: Student's t for LINEAR_REGRESSION (see `ModelInference.distribution`). */
+  tValue: Maybe<Scalars['Float']['output']>;
   value: Scalars['Float']['output'];
 };
 
@@ -448,6 +467,11 @@ export type Model = {
   /** The hyperparameters used, defaults filled in. */
   hyperparameters: Scalars['JSON']['output'];
   id: Scalars['ID']['output'];
+  /**
+   * Fit statistics and the intercept's test, for models that have inference statistics
+   * (LINEAR_REGRESSION; null for penalized fits, whose estimates are biased by the penalty).
+   */
+  inference: Maybe<ModelInference>;
   /** The intercept in raw units (the decision value at all-zero raw features); the first class's for per-class models. */
   intercept: Maybe<Scalars['Float']['output']>;
   /** Per-class models: one intercept per class, in the order of `classes`. */
@@ -483,6 +507,28 @@ export type Model = {
  * standardized (mean 0, population standard deviation 1) before fitting, because a penalty
  * depends on units. Predictions take raw column values.
  */
+export type ModelCoefficientsArgs = {
+  level?: InputMaybe<Scalars['Float']['input']>;
+};
+
+
+/**
+ * A trained model version. Preprocessing is part of the model: categorical features are
+ * one-hot encoded, and for RIDGE, LOGISTIC_REGRESSION and LINEAR_SVM numeric features are
+ * standardized (mean 0, population standard deviation 1) before fitting, because a penalty
+ * depends on units. Predictions take raw column values.
+ */
+export type ModelInferenceArgs = {
+  level?: InputMaybe<Scalars['Float']['input']>;
+};
+
+
+/**
+ * A trained model version. Preprocessing is part of the model: categorical features are
+ * one-hot encoded, and for RIDGE, LOGISTIC_REGRESSION and LINEAR_SVM numeric features are
+ * standardized (mean 0, population standard deviation 1) before fitting, because a penalty
+ * depends on units. Predictions take raw column values.
+ */
 export type ModelLiveMetricsArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
@@ -498,6 +544,34 @@ export type ModelEdge = {
   __typename?: 'ModelEdge';
   cursor: Scalars['String']['output'];
   node: Model;
+};
+
+/**
+ * Statistics of the whole fit, on the training rows, computed as statsmodels' OLS does
+ * (agreement to 1e-6 relative is tested).
+ */
+export type ModelInference = {
+  __typename?: 'ModelInference';
+  adjustedRSquared: Maybe<Scalars['Float']['output']>;
+  /** Akaike's and Schwarz's information criteria (−2 log L + 2k, −2 log L + k ln n). */
+  aic: Maybe<Scalars['Float']['output']>;
+  bic: Maybe<Scalars['Float']['output']>;
+  /** √(λmax/λmin) of the design's X̃ᵀX̃; large values mean near-collinear columns. Null when singular. */
+  conditionNumber: Maybe<Scalars['Float']['output']>;
+  /** Residual degrees of freedom: rows minus fitted parameters. */
+  dfResidual: Maybe<Scalars['Int']['output']>;
+  distribution: TestDistribution;
+  fPValue: Maybe<Scalars['Float']['output']>;
+  /** F statistic of the hypothesis that every coefficient but the intercept is 0, and its p-value. */
+  fStatistic: Maybe<Scalars['Float']['output']>;
+  /** The intercept's estimate and test, named `(intercept)`; null when the model has none. */
+  intercept: Maybe<Coefficient>;
+  logLikelihood: Maybe<Scalars['Float']['output']>;
+  /** Training rows the statistics are computed on. */
+  observations: Scalars['Int']['output'];
+  rSquared: Maybe<Scalars['Float']['output']>;
+  /** Near-singular design, rank deficiency and the like. */
+  warnings: Array<Scalars['String']['output']>;
 };
 
 export type ModelStatus =
@@ -712,6 +786,12 @@ export type Prediction = {
   id: Scalars['ID']['output'];
   /** The raw input as sent. */
   input: Scalars['JSON']['output'];
+  /**
+   * LINEAR_REGRESSION: the interval that holds a new observation at these inputs with
+   * probability `level` (ŷ ± t·√(σ² + x̃ᵀ Cov(β̂) x̃), statsmodels' obs_ci). Null for other
+   * models. Computed only when selected.
+   */
+  interval: Maybe<PredictionInterval>;
   /** Classification: the predicted class label. */
   label: Maybe<Scalars['String']['output']>;
   /** Time spent computing this prediction's batch, in milliseconds. */
@@ -734,6 +814,11 @@ export type PredictionExplanationArgs = {
   topK?: InputMaybe<Scalars['Int']['input']>;
 };
 
+
+export type PredictionIntervalArgs = {
+  level?: InputMaybe<Scalars['Float']['input']>;
+};
+
 export type PredictionConnection = {
   __typename?: 'PredictionConnection';
   edges: Array<PredictionEdge>;
@@ -744,6 +829,13 @@ export type PredictionEdge = {
   __typename?: 'PredictionEdge';
   cursor: Scalars['String']['output'];
   node: Prediction;
+};
+
+export type PredictionInterval = {
+  __typename?: 'PredictionInterval';
+  high: Scalars['Float']['output'];
+  level: Scalars['Float']['output'];
+  low: Scalars['Float']['output'];
 };
 
 export type PredictionStats = {
@@ -950,6 +1042,13 @@ export type Task =
   | 'CLASSIFICATION'
   | 'REGRESSION';
 
+/** The distribution of the test statistics. */
+export type TestDistribution =
+  /** Student's t with `dfResidual` degrees of freedom (ordinary least squares). */
+  | 'T'
+  /** Standard normal (Wald tests of maximum-likelihood fits). */
+  | 'Z';
+
 export type TimeBucket = {
   __typename?: 'TimeBucket';
   count: Scalars['Int']['output'];
@@ -1133,6 +1232,7 @@ export type ResolversTypes = {
   Model: ResolverTypeWrapper<ModelRecord>;
   ModelConnection: ResolverTypeWrapper<Omit<ModelConnection, 'edges'> & { edges: Array<ResolversTypes['ModelEdge']> }>;
   ModelEdge: ResolverTypeWrapper<Omit<ModelEdge, 'node'> & { node: ResolversTypes['Model'] }>;
+  ModelInference: ResolverTypeWrapper<ModelInference>;
   ModelStatus: ModelStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -1140,6 +1240,7 @@ export type ResolversTypes = {
   Prediction: ResolverTypeWrapper<PredictionRecord>;
   PredictionConnection: ResolverTypeWrapper<Omit<PredictionConnection, 'edges'> & { edges: Array<ResolversTypes['PredictionEdge']> }>;
   PredictionEdge: ResolverTypeWrapper<Omit<PredictionEdge, 'node'> & { node: ResolversTypes['Prediction'] }>;
+  PredictionInterval: ResolverTypeWrapper<PredictionInterval>;
   PredictionStats: ResolverTypeWrapper<PredictionStats>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ResidualPoint: ResolverTypeWrapper<ResidualPoint>;
@@ -1152,6 +1253,7 @@ export type ResolversTypes = {
   SignatureField: ResolverTypeWrapper<SignatureField>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Task: Task;
+  TestDistribution: TestDistribution;
   TimeBucket: ResolverTypeWrapper<TimeBucket>;
   TrainModelInput: TrainModelInput;
   Trial: ResolverTypeWrapper<Trial>;
@@ -1203,12 +1305,14 @@ export type ResolversParentTypes = {
   Model: ModelRecord;
   ModelConnection: Omit<ModelConnection, 'edges'> & { edges: Array<ResolversParentTypes['ModelEdge']> };
   ModelEdge: Omit<ModelEdge, 'node'> & { node: ResolversParentTypes['Model'] };
+  ModelInference: ModelInference;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PrecisionRecallPoint: PrecisionRecallPoint;
   Prediction: PredictionRecord;
   PredictionConnection: Omit<PredictionConnection, 'edges'> & { edges: Array<ResolversParentTypes['PredictionEdge']> };
   PredictionEdge: Omit<PredictionEdge, 'node'> & { node: ResolversParentTypes['Prediction'] };
+  PredictionInterval: PredictionInterval;
   PredictionStats: PredictionStats;
   Query: Record<PropertyKey, never>;
   ResidualPoint: ResidualPoint;
@@ -1267,8 +1371,13 @@ export type ClassProbabilityResolvers<ContextType = Context, ParentType extends 
 };
 
 export type CoefficientResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Coefficient'] = ResolversParentTypes['Coefficient']> = {
+  ciHigh?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  ciLow?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   class?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  stdError?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  tValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
@@ -1450,7 +1559,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   algorithm?: Resolver<ResolversTypes['Algorithm'], ParentType, ContextType>;
   aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   classes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
-  coefficients?: Resolver<Maybe<Array<ResolversTypes['Coefficient']>>, ParentType, ContextType>;
+  coefficients?: Resolver<Maybe<Array<ResolversTypes['Coefficient']>>, ParentType, ContextType, RequireFields<ModelCoefficientsArgs, 'level'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   curves?: Resolver<Maybe<ResolversTypes['Curves']>, ParentType, ContextType>;
   cvMetrics?: Resolver<Maybe<ResolversTypes['CvMetrics']>, ParentType, ContextType>;
@@ -1459,6 +1568,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   hyperparameters?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inference?: Resolver<Maybe<ResolversTypes['ModelInference']>, ParentType, ContextType, RequireFields<ModelInferenceArgs, 'level'>>;
   intercept?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   intercepts?: Resolver<Maybe<Array<ResolversTypes['Float']>>, ParentType, ContextType>;
   liveMetrics?: Resolver<Maybe<ResolversTypes['Metrics']>, ParentType, ContextType, Partial<ModelLiveMetricsArgs>>;
@@ -1486,6 +1596,22 @@ export type ModelConnectionResolvers<ContextType = Context, ParentType extends R
 export type ModelEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelEdge'] = ResolversParentTypes['ModelEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+};
+
+export type ModelInferenceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelInference'] = ResolversParentTypes['ModelInference']> = {
+  adjustedRSquared?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  aic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  bic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  conditionNumber?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  dfResidual?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  distribution?: Resolver<ResolversTypes['TestDistribution'], ParentType, ContextType>;
+  fPValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  fStatistic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  intercept?: Resolver<Maybe<ResolversTypes['Coefficient']>, ParentType, ContextType>;
+  logLikelihood?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  observations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rSquared?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -1524,6 +1650,7 @@ export type PredictionResolvers<ContextType = Context, ParentType extends Resolv
   explanation?: Resolver<Maybe<ResolversTypes['Explanation']>, ParentType, ContextType, Partial<PredictionExplanationArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   input?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  interval?: Resolver<Maybe<ResolversTypes['PredictionInterval']>, ParentType, ContextType, RequireFields<PredictionIntervalArgs, 'level'>>;
   label?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   latencyMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
@@ -1541,6 +1668,12 @@ export type PredictionConnectionResolvers<ContextType = Context, ParentType exte
 export type PredictionEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PredictionEdge'] = ResolversParentTypes['PredictionEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Prediction'], ParentType, ContextType>;
+};
+
+export type PredictionIntervalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PredictionInterval'] = ResolversParentTypes['PredictionInterval']> = {
+  high?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  low?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type PredictionStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PredictionStats'] = ResolversParentTypes['PredictionStats']> = {
@@ -1661,12 +1794,14 @@ export type Resolvers<ContextType = Context> = {
   Model?: ModelResolvers<ContextType>;
   ModelConnection?: ModelConnectionResolvers<ContextType>;
   ModelEdge?: ModelEdgeResolvers<ContextType>;
+  ModelInference?: ModelInferenceResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PrecisionRecallPoint?: PrecisionRecallPointResolvers<ContextType>;
   Prediction?: PredictionResolvers<ContextType>;
   PredictionConnection?: PredictionConnectionResolvers<ContextType>;
   PredictionEdge?: PredictionEdgeResolvers<ContextType>;
+  PredictionInterval?: PredictionIntervalResolvers<ContextType>;
   PredictionStats?: PredictionStatsResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ResidualPoint?: ResidualPointResolvers<ContextType>;
