@@ -27,6 +27,8 @@ export const resolvers: Resolvers = {
     drift: async (_, { model, ...args }, { services, workspaceId }) => (await services.analytics.drift(workspaceId, model, args)).features,
     predictionStats: (_, { model, ...args }, { services, workspaceId }) => services.analytics.predictionStats(workspaceId, model, args),
     modelByReference: (_, { reference }, { services, workspaceId }) => services.registry.resolve(workspaceId, reference),
+    aliases: (_, { model }, { services, workspaceId }) => services.registry.aliasesOfName(workspaceId, model),
+    replay: (_, args, { services, workspaceId }) => services.predictions.replay(workspaceId, args) as never,
   },
 
   Mutation: {
@@ -34,8 +36,10 @@ export const resolvers: Resolvers = {
     deleteDataset: (_, { id }, { services, workspaceId }) => services.datasets.deleteDataset(workspaceId, id),
     trainModel: (_, { input }, { services, workspaceId }) => services.training.trainModel(workspaceId, input),
     deleteModel: (_, { id }, { services, workspaceId }) => services.models.deleteModel(workspaceId, id),
-    predict: async (_, { modelId, model, inputs }, { services, workspaceId }) =>
-      services.predictions.predict(workspaceId, await services.predictions.resolveModelId(workspaceId, { modelId, model }), inputs),
+    predict: async (_, { modelId, model, inputs, shadow }, { services, workspaceId }) =>
+      services.predictions.predict(workspaceId, await services.predictions.resolveModelId(workspaceId, { modelId, model }), inputs, { shadow }),
+    comparePredictions: (_, args, { services, workspaceId }) => services.predictions.compare(workspaceId, args) as never,
+    setAliasRule: (_, { model, alias, metric }, { services, workspaceId }) => services.registry.setAliasRule(workspaceId, model, alias, metric),
     promote: (_, { model, version, alias }, { services, workspaceId }) => services.registry.promote(workspaceId, model, version, alias),
     rollback: (_, { model, alias }, { services, workspaceId }) => services.registry.rollback(workspaceId, model, alias),
     exportModel: (_, { id }, { services, workspaceId }) => services.registry.exportModel(workspaceId, id),

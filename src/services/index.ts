@@ -30,8 +30,8 @@ export function createServices(prisma: PrismaClient): Services {
   const workspaces = new WorkspaceService(prisma);
   const datasets = new DatasetService(prisma);
   const models = new ModelService(prisma);
-  const training = new TrainingService(prisma, datasets);
   const registry = new RegistryService(prisma, models);
+  const training = new TrainingService(prisma, datasets, (workspaceId, name) => registry.applyAliasRules(workspaceId, name));
   const predictions = new PredictionService(prisma, models, registry);
   const selection = new SelectionService(training);
   const analytics = new AnalyticsService(prisma, registry);

@@ -2,6 +2,7 @@
  * Models (trained versions): reading, listing, deleting, and the in-memory cache of served
  * models, so that a prediction never waits on a read of the model from the database.
  */
+import { CODE_VERSION } from "../version.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Model as ModelRow } from "../generated/prisma/client.ts";
@@ -80,7 +81,7 @@ export async function insertModelVersion(prisma: PrismaClient, data: Omit<Prisma
   for (let attempt = 0; ; attempt++) {
     const last = await prisma.model.aggregate({ where: { workspaceId: data.workspaceId, name: data.name }, _max: { version: true } });
     try {
-      return await prisma.model.create({ data: { ...data, version: (last._max.version ?? 0) + 1 } });
+      return await prisma.model.create({ data: { codeVersion: CODE_VERSION, ...data, version: (last._max.version ?? 0) + 1 } });
     } catch (e) {
       if (attempt < 5 && e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") continue;
       throw e;

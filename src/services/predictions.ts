@@ -9,10 +9,14 @@ import type { RegistryService } from "./registry.ts";
 import type { PredictionOutput } from "./served-model.ts";
 import { regressionMetrics } from "../core/metrics/regression.ts";
 import { classificationMetrics } from "../core/metrics/summary.ts";
+import { PredictionLog, type LogEntry } from "./prediction-log.ts";
+import type { ServedModel } from "./served-model.ts";
 import { decodeCursor, encodeCursor, isUuid, pageSize, toConnection, type Connection } from "./pagination.ts";
 
 /** Inputs accepted in one predict call (documented in schema.graphql). */
 export const MAX_BATCH = 10_000;
+/** Logged predictions one replay may score. */
+export const MAX_REPLAY = 100_000;
 
 export interface PredictionRecord {
   id: bigint;
@@ -26,11 +30,20 @@ export interface PredictionRecord {
 }
 
 export class PredictionService {
+  private readonly log: PredictionLog;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly models: ModelService,
     private readonly registry: RegistryService,
-  ) {}
+  ) {
+    this.log = new PredictionLog(prisma);
+  }
+
+  /** INSERTs issued and rows written by the prediction log's group commit. */
+  get logStats() {
+    return this.log.stats;
+  }
 
   /** The model id a call names: exactly one of an id or a reference (`name`, `name@alias`, `name@3`). */
   async resolveModelId(workspaceId: string, target: { modelId?: string | null; model?: string | null }): Promise<string> {
@@ -42,29 +55,97 @@ export class PredictionService {
 
   /**
    * Predict for a batch. Either every input is valid and every prediction is logged, or the
-   * call fails naming the first bad row and nothing is logged.
+   * call fails naming the first bad row and nothing is logged. With `shadow` (a reference),
+   * the same inputs are also scored by that model and logged under it, but not returned; an
+   * input the shadow cannot score does not fail the call.
    */
-  async predict(workspaceId: string, modelId: string, inputs: unknown[]): Promise<PredictionRecord[]> {
-    if (inputs.length === 0) throw new InvalidInputError("inputs must hold at least one input.", { field: "inputs" });
-    if (inputs.length > MAX_BATCH) {
-      throw new InvalidInputError(`inputs holds ${inputs.length} inputs; at most ${MAX_BATCH} are accepted per call.`, { field: "inputs" });
-    }
+  async predict(workspaceId: string, modelId: string, inputs: unknown[], options: { shadow?: string | null } = {}): Promise<PredictionRecord[]> {
+    checkBatch(inputs);
     const model = await this.models.servedModel(workspaceId, modelId);
-    const started = performance.now();
-    const outputs = model.predict(inputs);
-    const latencyMs = performance.now() - started;
-    // createManyAndReturn: one INSERT for the batch, committed before we answer.
-    const rows = await this.prisma.prediction.createManyAndReturn({
-      data: inputs.map((input, i) => ({
-        workspaceId,
-        modelId: model.id,
-        input: input as object,
-        output: outputs[i] as object,
-        latencyMs,
-      })),
-      select: { id: true, modelId: true, input: true, output: true, latencyMs: true, createdAt: true },
+    const scored = score(model, inputs);
+    const entries = logEntries(workspaceId, model.id, inputs, scored);
+    let shadowEntries: LogEntry[] = [];
+    if (options.shadow) {
+      const shadow = await this.models.servedModel(workspaceId, (await this.registry.resolve(workspaceId, options.shadow)).id);
+      try {
+        shadowEntries = logEntries(workspaceId, shadow.id, inputs, score(shadow, inputs));
+      } catch (e) {
+        if (!(e instanceof InvalidInputError)) throw e;
+        // The shadow's signature differs from the champion's: it is skipped, the caller is not failed.
+      }
+    }
+    // One group-committed INSERT holds the answer's rows and the shadow's.
+    const rows = await this.log.append([...entries, ...shadowEntries]);
+    return rows.slice(0, entries.length);
+  }
+
+  /**
+   * Champion / challenger: the same inputs scored (and logged) by two references, with how
+   * often they agree: same label for classifiers; for regressions, outputs within `tolerance`
+   * relative to the larger magnitude.
+   */
+  async compare(workspaceId: string, args: { champion: string; challenger: string; inputs: unknown[]; tolerance?: number | null }) {
+    checkBatch(args.inputs);
+    const tolerance = checkTolerance(args.tolerance);
+    const [champion, challenger] = await Promise.all(
+      [args.champion, args.challenger].map(async (ref) => this.models.servedModel(workspaceId, (await this.registry.resolve(workspaceId, ref)).id)),
+    );
+    const a = score(champion, args.inputs);
+    const b = score(challenger, args.inputs);
+    const rows = await this.log.append([...logEntries(workspaceId, champion.id, args.inputs, a), ...logEntries(workspaceId, challenger.id, args.inputs, b)]);
+    return {
+      champion: rows.slice(0, args.inputs.length),
+      challenger: rows.slice(args.inputs.length),
+      ...agreementOf(a.outputs, b.outputs, tolerance),
+    };
+  }
+
+  /**
+   * Replay: the inputs logged for `model` in [from, to) (newest first, at most `limit`) scored
+   * again by `against`, without logging: how often the two agree, how far the outputs move,
+   * and, where outcomes were recorded, both models' metrics on them.
+   */
+  async replay(workspaceId: string, args: { model: string; against: string; from?: Date | null; to?: Date | null; limit?: number | null; tolerance?: number | null }) {
+    const tolerance = checkTolerance(args.tolerance);
+    const limit = args.limit ?? 10_000;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REPLAY) {
+      throw new InvalidInputError(`limit must be an integer from 1 to ${MAX_REPLAY}, got ${limit}.`, { field: "limit" });
+    }
+    const source = await this.registry.resolve(workspaceId, args.model);
+    const candidate = await this.models.servedModel(workspaceId, (await this.registry.resolve(workspaceId, args.against)).id);
+    const logged = await this.prisma.prediction.findMany({
+      where: { workspaceId, modelId: source.id, createdAt: { gte: args.from ?? undefined, lt: args.to ?? undefined } },
+      orderBy: { id: "desc" },
+      take: limit,
+      select: { input: true, output: true, actual: true },
     });
-    return rows as unknown as PredictionRecord[];
+    const original: PredictionOutput[] = [];
+    const replayed: PredictionOutput[] = [];
+    const outcomes: { actual: unknown; original: PredictionOutput; replayed: PredictionOutput }[] = [];
+    let skipped = 0;
+    for (const row of logged) {
+      let output: PredictionOutput;
+      try {
+        // Row by row, so that an input the candidate cannot take is counted, not fatal.
+        output = candidate.predict([row.input])[0];
+      } catch (e) {
+        if (!(e instanceof InvalidInputError)) throw e;
+        skipped++;
+        continue;
+      }
+      original.push(row.output as unknown as PredictionOutput);
+      replayed.push(output);
+      if (row.actual !== null && row.actual !== undefined) outcomes.push({ actual: row.actual, original: row.output as unknown as PredictionOutput, replayed: output });
+    }
+    const classes = (source.summary as { classes?: string[] | null } | null)?.classes ?? null;
+    return {
+      predictions: replayed.length,
+      skipped,
+      ...agreementOf(original, replayed, tolerance),
+      outcomes: outcomes.length,
+      originalMetrics: outcomes.length ? metricsOn(outcomes.map((o) => o.actual), outcomes.map((o) => o.original), classes) : null,
+      replayedMetrics: outcomes.length ? metricsOn(outcomes.map((o) => o.actual), outcomes.map((o) => o.replayed), classes) : null,
+    };
   }
 
   /** Explanation of a logged prediction, computed from its input only when asked for. */
@@ -112,15 +193,7 @@ export class PredictionService {
     });
     if (rows.length === 0) return null;
     const classes = (model.summary as { classes?: string[] | null } | null)?.classes ?? null;
-    if (!classes) {
-      const y = Float64Array.from(rows, (r) => r.actual as number);
-      const predicted = Float64Array.from(rows, (r) => (r.output as unknown as PredictionOutput).value);
-      return { evaluatedOn: "LIVE", rows: rows.length, ...regressionMetrics(y, predicted, 0) };
-    }
-    const index = new Map(classes.map((c, i) => [c, i]));
-    const y = Float64Array.from(rows, (r) => index.get(r.actual as string)!);
-    const predicted = Float64Array.from(rows, (r) => index.get((r.output as unknown as PredictionOutput).label!)!);
-    return { evaluatedOn: "LIVE", rows: rows.length, ...classificationMetrics(y, predicted, { nClasses: classes.length }) };
+    return metricsOn(rows.map((r) => r.actual), rows.map((r) => r.output as unknown as PredictionOutput), classes);
   }
 
   /** A model's logged predictions, newest first, optionally in [from, to); the cursor is the prediction id. */
@@ -149,3 +222,67 @@ export class PredictionService {
 }
 
 const isIdCursor = (v: unknown): v is string => typeof v === "string" && /^\d{1,19}$/.test(v);
+
+function checkBatch(inputs: unknown[]): void {
+  if (inputs.length === 0) throw new InvalidInputError("inputs must hold at least one input.", { field: "inputs" });
+  if (inputs.length > MAX_BATCH) {
+    throw new InvalidInputError(`inputs holds ${inputs.length} inputs; at most ${MAX_BATCH} are accepted per call.`, { field: "inputs" });
+  }
+}
+
+function checkTolerance(tolerance: number | null | undefined): number {
+  const value = tolerance ?? 0.01;
+  if (!(Number.isFinite(value) && value >= 0)) throw new InvalidInputError(`tolerance must be a finite number ≥ 0, got ${tolerance}.`, { field: "tolerance" });
+  return value;
+}
+
+/** Outputs for a batch and the time the model took (every row of the batch shares it). */
+function score(model: ServedModel, inputs: unknown[]): { outputs: PredictionOutput[]; latencyMs: number } {
+  const started = performance.now();
+  const outputs = model.predict(inputs);
+  return { outputs, latencyMs: performance.now() - started };
+}
+
+function logEntries(workspaceId: string, modelId: string, inputs: unknown[], scored: { outputs: PredictionOutput[]; latencyMs: number }): LogEntry[] {
+  return inputs.map((input, i) => ({ workspaceId, modelId, input, output: scored.outputs[i], latencyMs: scored.latencyMs }));
+}
+
+/**
+ * How often two models' outputs agree on the same inputs: same label (classifiers) or
+ * |a − b| ≤ tolerance·max(|a|, |b|) (regressions); and how far the output values move.
+ */
+function agreementOf(a: PredictionOutput[], b: PredictionOutput[], tolerance: number) {
+  if (a.length === 0) return { agreement: null, meanAbsoluteDifference: null, maxAbsoluteDifference: null };
+  let agree = 0;
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i].value - b[i].value);
+    sum += d;
+    max = Math.max(max, d);
+    const same = a[i].label !== undefined || b[i].label !== undefined ? a[i].label === b[i].label : d <= tolerance * Math.max(Math.abs(a[i].value), Math.abs(b[i].value));
+    if (same) agree++;
+  }
+  return { agreement: agree / a.length, meanAbsoluteDifference: sum / a.length, maxAbsoluteDifference: max };
+}
+
+/** Metrics of outputs against recorded outcomes (labels for classifiers, numbers otherwise). */
+function metricsOn(actual: unknown[], outputs: PredictionOutput[], classes: string[] | null) {
+  if (!classes) {
+    const y = Float64Array.from(actual, (v) => v as number);
+    const predicted = Float64Array.from(outputs, (o) => o.value);
+    return { evaluatedOn: "LIVE", rows: actual.length, ...regressionMetrics(y, predicted, 0) };
+  }
+  const index = new Map(classes.map((c, i) => [c, i]));
+  // Outcomes or outputs outside this model's classes (a replay against a model with other
+  // classes) are left out; with none left there are no metrics.
+  const y = Float64Array.from(actual, (v) => index.get(v as string) ?? -1);
+  const predicted = Float64Array.from(outputs, (o) => index.get(o.label!) ?? -2);
+  const keep = Array.from(y.keys()).filter((i) => y[i] >= 0 && predicted[i] >= 0);
+  if (keep.length === 0) return null;
+  return {
+    evaluatedOn: "LIVE",
+    rows: keep.length,
+    ...classificationMetrics(Float64Array.from(keep, (i) => y[i]), Float64Array.from(keep, (i) => predicted[i]), { nClasses: classes.length }),
+  };
+}

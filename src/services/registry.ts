@@ -13,6 +13,8 @@ import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { loadServedModel } from "./served-model.ts";
 import { insertModelVersion, type ModelRecord, type ModelService } from "./models.ts";
 import { checkModelName } from "./training.ts";
+import { SCORING, scoringFor } from "../core/metrics/scoring.ts";
+import { taskOf, type Algorithm } from "../core/estimators/index.ts";
 
 /** The alias a bare `name` reference follows when it exists (else the newest READY version). */
 export const DEFAULT_ALIAS = "production";
@@ -64,16 +66,15 @@ export class RegistryService {
 
   /** Point `alias` of model `name` at `version`, recording the move. */
   async promote(workspaceId: string, name: string, version: number, alias: string): Promise<ModelRecord> {
-    if (!ALIAS.test(alias)) {
-      throw new InvalidInputError(`alias must start with a letter and hold only letters, digits, - and _ (at most 63), got ${JSON.stringify(alias)}.`, { field: "alias" });
-    }
+    checkAlias(alias);
     const model = await this.prisma.model.findFirst({ where: { workspaceId, name, version } });
     if (!model) throw new NotFoundError("Model", `${name}@${version}`);
     if (model.status !== "READY") throw new InvalidInputError(`${name} v${version} is ${model.status}; only READY versions can be promoted.`, { field: "version" });
     await this.prisma.$transaction(async (tx) => {
       const current = await tx.modelAlias.findUnique({ where: { workspaceId_modelName_alias: { workspaceId, modelName: name, alias } }, include: { model: true } });
       const row = current
-        ? await tx.modelAlias.update({ where: { id: current.id }, data: { modelId: model.id } })
+        ? // A manual move takes the alias over from its rule, if it had one.
+          await tx.modelAlias.update({ where: { id: current.id }, data: { modelId: model.id, ruleMetric: null } })
         : await tx.modelAlias.create({ data: { workspaceId, modelName: name, alias, modelId: model.id } });
       await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: current?.model.version ?? null, toVersion: version, kind: "PROMOTE" } });
     });
@@ -94,10 +95,80 @@ export class RegistryService {
       }
       const target = await tx.model.findFirst({ where: { workspaceId, name, version: last.fromVersion } });
       if (!target) throw new InvalidInputError(`${name} v${last.fromVersion}, where ${alias} pointed before, was deleted.`, { field: "alias" });
-      await tx.modelAlias.update({ where: { id: row.id }, data: { modelId: target.id } });
+      await tx.modelAlias.update({ where: { id: row.id }, data: { modelId: target.id, ruleMetric: null } });
       await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: last.toVersion, toVersion: target.version, kind: "ROLLBACK" } });
       return target;
     });
+  }
+
+  /**
+   * Make `alias` follow a rule: the READY version of `name` with the best value of `metric`
+   * (PostgresML's `best_score` strategy): a test metric ("r2", "accuracy", …, as in
+   * Model.metrics) or "cv:<metric>" for its cross-validated mean. The alias moves now and
+   * whenever a new version becomes READY; a manual promote or rollback ends the rule. A null
+   * metric ends it too, leaving the alias where it is. Returns the version aliased (null when
+   * no version has the metric yet).
+   */
+  async setAliasRule(workspaceId: string, name: string, alias: string, metric: string | null | undefined): Promise<ModelRecord | null> {
+    checkAlias(alias);
+    const latest = await this.prisma.model.findFirst({ where: { workspaceId, name }, orderBy: { version: "desc" } });
+    if (!latest) throw new NotFoundError("Model", name);
+    if (metric === null || metric === undefined) {
+      const row = await this.prisma.modelAlias.findUnique({ where: { workspaceId_modelName_alias: { workspaceId, modelName: name, alias } }, include: { model: true } });
+      if (!row) throw new NotFoundError("Alias", `${name}@${alias}`);
+      await this.prisma.modelAlias.update({ where: { id: row.id }, data: { ruleMetric: null } });
+      return row.model;
+    }
+    const bare = metric.startsWith("cv:") ? metric.slice(3) : metric;
+    scoringFor(bare, taskOf(latest.algorithm as Algorithm));
+    return this.prisma.$transaction(async (tx) => {
+      await lockModelName(tx, workspaceId, name);
+      const best = await bestVersion(tx, workspaceId, name, metric);
+      const current = await tx.modelAlias.findUnique({ where: { workspaceId_modelName_alias: { workspaceId, modelName: name, alias } }, include: { model: true } });
+      if (!best) {
+        if (current) await tx.modelAlias.update({ where: { id: current.id }, data: { ruleMetric: metric } });
+        return current?.model ?? null;
+      }
+      const row = current
+        ? await tx.modelAlias.update({ where: { id: current.id }, data: { modelId: best.id, ruleMetric: metric } })
+        : await tx.modelAlias.create({ data: { workspaceId, modelName: name, alias, modelId: best.id, ruleMetric: metric } });
+      if (current?.model.id !== best.id) {
+        await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: current?.model.version ?? null, toVersion: best.version, kind: "RULE" } });
+      }
+      return best;
+    });
+  }
+
+  /** Move every rule-following alias of `name` to its best version (called when a version becomes READY). */
+  async applyAliasRules(workspaceId: string, name: string): Promise<void> {
+    const rules = await this.prisma.modelAlias.findMany({ where: { workspaceId, modelName: name, ruleMetric: { not: null } }, select: { id: true } });
+    if (rules.length === 0) return;
+    await this.prisma.$transaction(async (tx) => {
+      await lockModelName(tx, workspaceId, name);
+      const aliases = await tx.modelAlias.findMany({ where: { workspaceId, modelName: name, ruleMetric: { not: null } }, include: { model: true } });
+      for (const row of aliases) {
+        const best = await bestVersion(tx, workspaceId, name, row.ruleMetric!);
+        if (!best || best.id === row.modelId) continue;
+        await tx.modelAlias.update({ where: { id: row.id }, data: { modelId: best.id } });
+        await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: row.model.version, toVersion: best.version, kind: "RULE" } });
+      }
+    });
+  }
+
+  /** Every alias of `name`: where it points, the rule it follows, and its moves, newest first. */
+  async aliasesOfName(workspaceId: string, name: string) {
+    if (!(await this.prisma.model.count({ where: { workspaceId, name } }))) throw new NotFoundError("Model", name);
+    const rows = await this.prisma.modelAlias.findMany({
+      where: { workspaceId, modelName: name },
+      orderBy: { alias: "asc" },
+      include: { model: { select: { version: true } }, moves: { orderBy: { id: "desc" }, take: 50 } },
+    });
+    return rows.map((row) => ({
+      alias: row.alias,
+      version: row.model.version,
+      rule: row.ruleMetric,
+      moves: row.moves.map((m) => ({ fromVersion: m.fromVersion, toVersion: m.toVersion, kind: m.kind, at: m.createdAt })),
+    }));
   }
 
   async aliasesOf(modelId: string): Promise<string[]> {
@@ -156,6 +227,45 @@ export class RegistryService {
     } catch (e) {
       throw new InvalidInputError(`document's model cannot be loaded: ${(e as Error).message}`, { field: "document" });
     }
-    return insertModelVersion(this.prisma, data);
+    const model = await insertModelVersion(this.prisma, data);
+    await this.applyAliasRules(workspaceId, model.name);
+    return model;
   }
+}
+
+function checkAlias(alias: string): void {
+  if (!ALIAS.test(alias)) {
+    throw new InvalidInputError(`alias must start with a letter and hold only letters, digits, - and _ (at most 63), got ${JSON.stringify(alias)}.`, { field: "alias" });
+  }
+}
+
+type Tx = Prisma.TransactionClient;
+
+/** Serialize rule updates of one model name (two trainings finishing at once move the alias once each, in turn). */
+async function lockModelName(tx: Tx, workspaceId: string, name: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`alias-rule:${workspaceId}:${name}`}, 0))`;
+}
+
+/**
+ * The READY version with the best value of a rule's metric (greater or smaller is better as
+ * the metric says); the newest among equals. Null when no version reports the metric.
+ */
+async function bestVersion(tx: Tx, workspaceId: string, name: string, metric: string): Promise<ModelRecord | null> {
+  const cv = metric.startsWith("cv:");
+  const bare = cv ? metric.slice(3) : metric;
+  const versions = await tx.model.findMany({ where: { workspaceId, name, status: "READY" }, orderBy: { version: "desc" } });
+  let best: ModelRecord | null = null;
+  let bestValue = NaN;
+  for (const model of versions) {
+    const source = (cv ? model.cvMetrics : model.metrics) as Record<string, unknown> | null;
+    const raw = source?.[bare];
+    const value = cv ? (raw as { mean?: unknown } | undefined)?.mean : raw;
+    if (typeof value !== "number" || !Number.isFinite(value)) continue;
+    const greaterIsBetter = SCORING[bare]?.greaterIsBetter ?? true;
+    if (best === null || (greaterIsBetter ? value > bestValue : value < bestValue)) {
+      best = model;
+      bestValue = value;
+    }
+  }
+  return best;
 }

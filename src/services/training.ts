@@ -85,6 +85,8 @@ export class TrainingService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly datasets: DatasetService,
+    /** called after a version is stored READY (the registry moves rule-following aliases) */
+    private readonly onReady: (workspaceId: string, name: string) => Promise<void> = async () => {},
   ) {}
 
   async trainModel(workspaceId: string, input: TrainModelInput): Promise<ModelRecord> {
@@ -156,7 +158,7 @@ export class TrainingService {
       if (e instanceof InvalidInputError || !(e instanceof Error)) throw e;
       error = e.message;
     }
-    return insertModelVersion(this.prisma, {
+    const model = await insertModelVersion(this.prisma, {
       workspaceId,
       name,
       datasetId: plan.dataset.id,
@@ -178,5 +180,7 @@ export class TrainingService {
           }
         : { status: "FAILED" as const, error }),
     });
+    if (model.status === "READY") await this.onReady(workspaceId, name);
+    return model;
   }
 }

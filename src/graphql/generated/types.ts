@@ -47,6 +47,27 @@ export type AlgorithmInfo = {
   task: Task;
 };
 
+export type Alias = {
+  __typename?: 'Alias';
+  alias: Scalars['String']['output'];
+  /** Its moves, newest first (at most 50). */
+  moves: Array<AliasMove>;
+  /** The metric it follows (`setAliasRule`); null when moved by hand. */
+  rule: Maybe<Scalars['String']['output']>;
+  /** The version it points at. */
+  version: Scalars['Int']['output'];
+};
+
+export type AliasMove = {
+  __typename?: 'AliasMove';
+  at: Scalars['DateTime']['output'];
+  /** Null for the alias's creation. */
+  fromVersion: Maybe<Scalars['Int']['output']>;
+  /** PROMOTE, ROLLBACK or RULE. */
+  kind: Scalars['String']['output'];
+  toVersion: Scalars['Int']['output'];
+};
+
 export type ApiKey = {
   __typename?: 'ApiKey';
   createdAt: Scalars['DateTime']['output'];
@@ -155,6 +176,16 @@ export type ColumnType =
   | 'CATEGORY'
   /** Finite decimal numbers. */
   | 'NUMBER';
+
+export type Comparison = {
+  __typename?: 'Comparison';
+  /** Fraction of inputs on which the two agree. */
+  agreement: Scalars['Float']['output'];
+  challenger: Array<Prediction>;
+  champion: Array<Prediction>;
+  maxAbsoluteDifference: Scalars['Float']['output'];
+  meanAbsoluteDifference: Scalars['Float']['output'];
+};
 
 export type Contribution = {
   __typename?: 'Contribution';
@@ -448,6 +479,8 @@ export type Model = {
   aliases: Array<Scalars['String']['output']>;
   /** Classifiers: the class labels, the positive class last for binary models. */
   classes: Maybe<Array<Scalars['String']['output']>>;
+  /** Lineage: the ModelQL build that trained this version (package version + git commit, or MODELQL_CODE_VERSION). */
+  codeVersion: Maybe<Scalars['String']['output']>;
   /**
    * Coefficients of linear models in the units of each raw column (one-hot features named
    * `column=value`); null for models without coefficients.
@@ -583,6 +616,12 @@ export type ModelStatus =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Champion / challenger: the same inputs scored and logged by two references, side by side,
+   * with how often they agree (same label; for regressions outputs within `tolerance`, default
+   * 0.01, relative to the larger magnitude). Same limits as `predict`.
+   */
+  comparePredictions: Comparison;
   /** Create an API key; the secret `key` is returned only here. ADMIN; `workspaceId` defaults to the caller's workspace. */
   createApiKey: CreatedApiKey;
   /**
@@ -656,6 +695,14 @@ export type Mutation = {
    */
   selectFeatures: FeatureSelection;
   /**
+   * Make `alias` follow the READY version of `model` with the best `metric` (PostgresML's
+   * best_score): a test metric (`r2`, `accuracy`, … as in `Metrics`) or `cv:<metric>` for its
+   * cross-validated mean. It moves now and whenever a new version becomes READY; a manual
+   * promote or rollback ends the rule, as does a null `metric`. Returns the version aliased
+   * (null while no version has the metric).
+   */
+  setAliasRule: Maybe<Model>;
+  /**
    * Train several algorithm + hyperparameter candidates on one dataset and the same split,
    * each as a version of `name`, and return them ranked by `metric` (the cross-validated mean
    * when `folds` is given, else the held-out test metric): which algorithm should I use?
@@ -668,6 +715,14 @@ export type Mutation = {
    * `BAD_USER_INPUT` and no model is created.
    */
   trainModel: Model;
+};
+
+
+export type MutationComparePredictionsArgs = {
+  challenger: Scalars['String']['input'];
+  champion: Scalars['String']['input'];
+  inputs: Array<Scalars['JSON']['input']>;
+  tolerance?: InputMaybe<Scalars['Float']['input']>;
 };
 
 
@@ -711,6 +766,7 @@ export type MutationPredictArgs = {
   inputs: Array<Scalars['JSON']['input']>;
   model?: InputMaybe<Scalars['String']['input']>;
   modelId?: InputMaybe<Scalars['ID']['input']>;
+  shadow?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -745,6 +801,13 @@ export type MutationSearchHyperparametersArgs = {
 
 export type MutationSelectFeaturesArgs = {
   input: FeatureSelectionInput;
+};
+
+
+export type MutationSetAliasRuleArgs = {
+  alias: Scalars['String']['input'];
+  metric?: InputMaybe<Scalars['String']['input']>;
+  model: Scalars['String']['input'];
 };
 
 
@@ -856,6 +919,8 @@ export type Query = {
   __typename?: 'Query';
   /** The algorithms a model can be trained with, and the hyperparameters each accepts. */
   algorithms: Array<AlgorithmInfo>;
+  /** Every alias of model `model` (a name): the version it points at, the rule it follows, its moves. */
+  aliases: Array<Alias>;
   /** The API keys of the caller's workspace (secrets are never shown again). ADMIN. */
   apiKeys: Array<ApiKey>;
   /** One dataset by id, or null when it does not exist. */
@@ -888,6 +953,18 @@ export type Query = {
   predictionStats: PredictionStats;
   /** A model's logged predictions, newest first, optionally only those made in [from, to). `first` defaults to 20 and may be at most 100. */
   predictions: PredictionConnection;
+  /**
+   * Replay: the inputs logged for `model` (a reference) in [from, to), newest first and at most
+   * `limit` (default 10000, at most 100000), scored again by `against` without logging: how
+   * often the two agree, how far the outputs move, and both models' metrics where outcomes
+   * were recorded. For "what would have happened had the other version served?".
+   */
+  replay: Replay;
+};
+
+
+export type QueryAliasesArgs = {
+  model: Scalars['String']['input'];
 };
 
 
@@ -941,6 +1018,32 @@ export type QueryPredictionsArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   modelId: Scalars['ID']['input'];
   to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type QueryReplayArgs = {
+  against: Scalars['String']['input'];
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  model: Scalars['String']['input'];
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  tolerance?: InputMaybe<Scalars['Float']['input']>;
+};
+
+export type Replay = {
+  __typename?: 'Replay';
+  /** Null when nothing was replayed. */
+  agreement: Maybe<Scalars['Float']['output']>;
+  maxAbsoluteDifference: Maybe<Scalars['Float']['output']>;
+  meanAbsoluteDifference: Maybe<Scalars['Float']['output']>;
+  originalMetrics: Maybe<Metrics>;
+  /** Replayed inputs with a recorded outcome, on which the metrics below are computed. */
+  outcomes: Scalars['Int']['output'];
+  /** Logged inputs scored again. */
+  predictions: Scalars['Int']['output'];
+  replayedMetrics: Maybe<Metrics>;
+  /** Logged inputs the other model could not take (its signature differs). */
+  skipped: Scalars['Int']['output'];
 };
 
 export type ResidualPoint = {
@@ -1189,6 +1292,8 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = {
   Algorithm: Algorithm;
   AlgorithmInfo: ResolverTypeWrapper<AlgorithmInfo>;
+  Alias: ResolverTypeWrapper<Alias>;
+  AliasMove: ResolverTypeWrapper<AliasMove>;
   ApiKey: ResolverTypeWrapper<ApiKey>;
   AveragedScores: ResolverTypeWrapper<AveragedScores>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -1199,6 +1304,7 @@ export type ResolversTypes = {
   Column: ResolverTypeWrapper<Column>;
   ColumnStats: ResolverTypeWrapper<ColumnStats>;
   ColumnType: ColumnType;
+  Comparison: ResolverTypeWrapper<Omit<Comparison, 'challenger' | 'champion'> & { challenger: Array<ResolversTypes['Prediction']>, champion: Array<ResolversTypes['Prediction']> }>;
   Contribution: ResolverTypeWrapper<Contribution>;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateDatasetInput: CreateDatasetInput;
@@ -1243,6 +1349,7 @@ export type ResolversTypes = {
   PredictionInterval: ResolverTypeWrapper<PredictionInterval>;
   PredictionStats: ResolverTypeWrapper<PredictionStats>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Replay: ResolverTypeWrapper<Replay>;
   ResidualPoint: ResolverTypeWrapper<ResidualPoint>;
   RocPoint: ResolverTypeWrapper<RocPoint>;
   Scope: Scope;
@@ -1264,6 +1371,8 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AlgorithmInfo: AlgorithmInfo;
+  Alias: Alias;
+  AliasMove: AliasMove;
   ApiKey: ApiKey;
   AveragedScores: AveragedScores;
   Boolean: Scalars['Boolean']['output'];
@@ -1273,6 +1382,7 @@ export type ResolversParentTypes = {
   Coefficient: Coefficient;
   Column: Column;
   ColumnStats: ColumnStats;
+  Comparison: Omit<Comparison, 'challenger' | 'champion'> & { challenger: Array<ResolversParentTypes['Prediction']>, champion: Array<ResolversParentTypes['Prediction']> };
   Contribution: Contribution;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateDatasetInput: CreateDatasetInput;
@@ -1315,6 +1425,7 @@ export type ResolversParentTypes = {
   PredictionInterval: PredictionInterval;
   PredictionStats: PredictionStats;
   Query: Record<PropertyKey, never>;
+  Replay: Replay;
   ResidualPoint: ResidualPoint;
   RocPoint: RocPoint;
   SearchInput: SearchInput;
@@ -1333,6 +1444,20 @@ export type AlgorithmInfoResolvers<ContextType = Context, ParentType extends Res
   algorithm?: Resolver<ResolversTypes['Algorithm'], ParentType, ContextType>;
   hyperparameters?: Resolver<Array<ResolversTypes['HyperparameterInfo']>, ParentType, ContextType>;
   task?: Resolver<ResolversTypes['Task'], ParentType, ContextType>;
+};
+
+export type AliasResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Alias'] = ResolversParentTypes['Alias']> = {
+  alias?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  moves?: Resolver<Array<ResolversTypes['AliasMove']>, ParentType, ContextType>;
+  rule?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AliasMoveResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AliasMove'] = ResolversParentTypes['AliasMove']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  fromVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ApiKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
@@ -1402,6 +1527,14 @@ export type ColumnStatsResolvers<ContextType = Context, ParentType extends Resol
   std?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   topValues?: Resolver<Maybe<Array<ResolversTypes['ValueCount']>>, ParentType, ContextType>;
   trueCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ComparisonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Comparison'] = ResolversParentTypes['Comparison']> = {
+  agreement?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  challenger?: Resolver<Array<ResolversTypes['Prediction']>, ParentType, ContextType>;
+  champion?: Resolver<Array<ResolversTypes['Prediction']>, ParentType, ContextType>;
+  maxAbsoluteDifference?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  meanAbsoluteDifference?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type ContributionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Contribution'] = ResolversParentTypes['Contribution']> = {
@@ -1559,6 +1692,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   algorithm?: Resolver<ResolversTypes['Algorithm'], ParentType, ContextType>;
   aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   classes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  codeVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   coefficients?: Resolver<Maybe<Array<ResolversTypes['Coefficient']>>, ParentType, ContextType, RequireFields<ModelCoefficientsArgs, 'level'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   curves?: Resolver<Maybe<ResolversTypes['Curves']>, ParentType, ContextType>;
@@ -1615,6 +1749,7 @@ export type ModelInferenceResolvers<ContextType = Context, ParentType extends Re
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  comparePredictions?: Resolver<ResolversTypes['Comparison'], ParentType, ContextType, RequireFields<MutationComparePredictionsArgs, 'challenger' | 'champion' | 'inputs'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createDataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType, RequireFields<MutationCreateDatasetArgs, 'input'>>;
   createWorkspace?: Resolver<ResolversTypes['Workspace'], ParentType, ContextType, RequireFields<MutationCreateWorkspaceArgs, 'name'>>;
@@ -1629,6 +1764,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   rollback?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationRollbackArgs, 'alias' | 'model'>>;
   searchHyperparameters?: Resolver<ResolversTypes['SearchResult'], ParentType, ContextType, RequireFields<MutationSearchHyperparametersArgs, 'input'>>;
   selectFeatures?: Resolver<ResolversTypes['FeatureSelection'], ParentType, ContextType, RequireFields<MutationSelectFeaturesArgs, 'input'>>;
+  setAliasRule?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<MutationSetAliasRuleArgs, 'alias' | 'model'>>;
   trainLeaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType, RequireFields<MutationTrainLeaderboardArgs, 'input'>>;
   trainModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationTrainModelArgs, 'input'>>;
 };
@@ -1689,6 +1825,7 @@ export type PredictionStatsResolvers<ContextType = Context, ParentType extends R
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   algorithms?: Resolver<Array<ResolversTypes['AlgorithmInfo']>, ParentType, ContextType>;
+  aliases?: Resolver<Array<ResolversTypes['Alias']>, ParentType, ContextType, RequireFields<QueryAliasesArgs, 'model'>>;
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
   datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, Partial<QueryDatasetsArgs>>;
@@ -1698,6 +1835,18 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   models?: Resolver<ResolversTypes['ModelConnection'], ParentType, ContextType, Partial<QueryModelsArgs>>;
   predictionStats?: Resolver<ResolversTypes['PredictionStats'], ParentType, ContextType, RequireFields<QueryPredictionStatsArgs, 'model'>>;
   predictions?: Resolver<ResolversTypes['PredictionConnection'], ParentType, ContextType, RequireFields<QueryPredictionsArgs, 'modelId'>>;
+  replay?: Resolver<ResolversTypes['Replay'], ParentType, ContextType, RequireFields<QueryReplayArgs, 'against' | 'model'>>;
+};
+
+export type ReplayResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Replay'] = ResolversParentTypes['Replay']> = {
+  agreement?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  maxAbsoluteDifference?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  meanAbsoluteDifference?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  originalMetrics?: Resolver<Maybe<ResolversTypes['Metrics']>, ParentType, ContextType>;
+  outcomes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  predictions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replayedMetrics?: Resolver<Maybe<ResolversTypes['Metrics']>, ParentType, ContextType>;
+  skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ResidualPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResidualPoint'] = ResolversParentTypes['ResidualPoint']> = {
@@ -1762,6 +1911,8 @@ export type WorkspaceResolvers<ContextType = Context, ParentType extends Resolve
 
 export type Resolvers<ContextType = Context> = {
   AlgorithmInfo?: AlgorithmInfoResolvers<ContextType>;
+  Alias?: AliasResolvers<ContextType>;
+  AliasMove?: AliasMoveResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
   AveragedScores?: AveragedScoresResolvers<ContextType>;
   CalibrationPoint?: CalibrationPointResolvers<ContextType>;
@@ -1770,6 +1921,7 @@ export type Resolvers<ContextType = Context> = {
   Coefficient?: CoefficientResolvers<ContextType>;
   Column?: ColumnResolvers<ContextType>;
   ColumnStats?: ColumnStatsResolvers<ContextType>;
+  Comparison?: ComparisonResolvers<ContextType>;
   Contribution?: ContributionResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   Curves?: CurvesResolvers<ContextType>;
@@ -1804,6 +1956,7 @@ export type Resolvers<ContextType = Context> = {
   PredictionInterval?: PredictionIntervalResolvers<ContextType>;
   PredictionStats?: PredictionStatsResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Replay?: ReplayResolvers<ContextType>;
   ResidualPoint?: ResidualPointResolvers<ContextType>;
   RocPoint?: RocPointResolvers<ContextType>;
   SearchResult?: SearchResultResolvers<ContextType>;
