@@ -68,6 +68,7 @@ export const resolvers: Resolvers = {
     coefficients: (model, { level }) => coefficientTable(summaryOf(model), level),
     inference: (model, { level }) => inferenceTable(summaryOf(model), level),
     intercept: (model) => summaryOf(model)?.intercept ?? null,
+    featureImportance: (model) => summaryOf(model)?.featureImportance ?? null,
     intercepts: (model) => summaryOf(model)?.intercepts ?? null,
     classes: (model) => summaryOf(model)?.classes ?? null,
     trainingRows: (model) => summaryOf(model)?.trainingRows ?? null,

@@ -20,7 +20,14 @@ export interface PredictionStats {
   latencyP50: number | null;
   latencyP95: number | null;
   latencyP99: number | null;
+  /** classifiers: how often each label was predicted, most frequent first; null when no output has a label */
+  labels: { label: string; count: number }[] | null;
+  /** the distribution of output values (regression values, decision values), OUTPUT_BINS equal-width bins */
+  outputHistogram: { edges: number[]; counts: number[] } | null;
 }
+
+/** Bins of PredictionStats.outputHistogram. */
+export const OUTPUT_BINS = 20;
 
 /** Logged inputs read per drift request at most (the newest in the window). */
 export const DRIFT_MAX_ROWS = 50_000;
@@ -77,6 +84,7 @@ export class AnalyticsService {
         WHERE "workspaceId" = ${workspaceId}::uuid AND "modelId" = ANY(${modelIds}::uuid[]) AND "createdAt" >= ${from} AND "createdAt" < ${to}`,
     ]);
     const rows = buckets.map((b) => ({ start: new Date(b.start), count: Number(b.count) }));
+    const [labels, outputHistogram] = await Promise.all([this.labelCounts(workspaceId, modelIds, from, to), this.outputHistogram(workspaceId, modelIds, from, to)]);
     return {
       from,
       to,
@@ -86,7 +94,40 @@ export class AnalyticsService {
       latencyP50: latency[0]?.p50 ?? null,
       latencyP95: latency[0]?.p95 ?? null,
       latencyP99: latency[0]?.p99 ?? null,
+      labels,
+      outputHistogram,
     };
+  }
+
+  private async labelCounts(workspaceId: string, modelIds: string[], from: Date, to: Date) {
+    const rows = await this.prisma.$queryRaw<{ label: string; count: bigint }[]>`
+      SELECT output->>'label' AS label, count(*) AS count
+      FROM "Prediction"
+      WHERE "workspaceId" = ${workspaceId}::uuid AND "modelId" = ANY(${modelIds}::uuid[]) AND "createdAt" >= ${from} AND "createdAt" < ${to}
+        AND output ? 'label'
+      GROUP BY 1 ORDER BY 2 DESC, 1`;
+    return rows.length ? rows.map((r) => ({ label: r.label, count: Number(r.count) })) : null;
+  }
+
+  /** Equal-width histogram of output values, binned in Postgres (width_bucket) so the rows never leave it. */
+  private async outputHistogram(workspaceId: string, modelIds: string[], from: Date, to: Date) {
+    const [range] = await this.prisma.$queryRaw<{ lo: number | null; hi: number | null }[]>`
+      SELECT min((output->>'value')::float8) AS lo, max((output->>'value')::float8) AS hi
+      FROM "Prediction"
+      WHERE "workspaceId" = ${workspaceId}::uuid AND "modelId" = ANY(${modelIds}::uuid[]) AND "createdAt" >= ${from} AND "createdAt" < ${to}`;
+    if (range?.lo === null || range?.lo === undefined || range.hi === null) return null;
+    const lo = range.lo;
+    // A single distinct value still gets one bin of width 1 around it.
+    const hi = range.hi > lo ? range.hi : lo + 1;
+    const rows = await this.prisma.$queryRaw<{ bin: number; count: bigint }[]>`
+      SELECT least(width_bucket((output->>'value')::float8, ${lo}::float8, ${hi}::float8, ${OUTPUT_BINS}::int), ${OUTPUT_BINS}::int) AS bin, count(*) AS count
+      FROM "Prediction"
+      WHERE "workspaceId" = ${workspaceId}::uuid AND "modelId" = ANY(${modelIds}::uuid[]) AND "createdAt" >= ${from} AND "createdAt" < ${to}
+      GROUP BY 1`;
+    const counts = new Array<number>(OUTPUT_BINS).fill(0);
+    for (const r of rows) counts[Number(r.bin) - 1] += Number(r.count);
+    const edges = Array.from({ length: OUTPUT_BINS + 1 }, (_, k) => lo + ((hi - lo) * k) / OUTPUT_BINS);
+    return { edges, counts };
   }
 
   /**

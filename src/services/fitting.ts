@@ -19,6 +19,7 @@ import { takeValues } from "../core/matrix.ts";
 import { classificationCurves, regressionCurves, type Curves } from "./curves.ts";
 import { quantileSorted } from "../core/dataset/stats.ts";
 import { binProportions } from "../core/metrics/drift.ts";
+import { featureImportanceOf, type FeatureImportance } from "./importance.ts";
 import { inferenceFor, type IntervalState, type StoredInference } from "./inference.ts";
 
 /** Format of `Model.state`; bump when its shape changes. */
@@ -102,6 +103,8 @@ export interface ModelSummary {
   reference: DriftReference[];
   /** standard errors, tests and fit statistics where the algorithm has them (services/inference.ts) */
   inference?: StoredInference | null;
+  /** one value per raw input column, most important first (services/importance.ts) */
+  featureImportance?: FeatureImportance[];
 }
 
 /**
@@ -132,8 +135,16 @@ export interface FitResult {
  * How each feature column is preprocessed for an algorithm (README "What the models do"),
  * with the user's per-column choices on top.
  */
-export function featureSpecs(algorithm: Algorithm, features: Column[], choices: Record<string, ColumnPreprocessing> = {}): FeatureSpec[] {
+export function featureSpecs(
+  algorithm: Algorithm,
+  features: Column[],
+  choices: Record<string, ColumnPreprocessing> = {},
+  hyperparameters: Record<string, unknown> = {},
+): FeatureSpec[] {
   const penalized = !UNSCALED.has(algorithm);
+  // Unpenalized fits need a full-rank design (an intercept plus every category is collinear):
+  // OLS, and logistic regression with penalty "none" (whose inference statistics need it too).
+  const fullRank = !penalized || (algorithm === "LOGISTIC_REGRESSION" && hyperparameters.penalty === "none");
   for (const name of Object.keys(choices)) {
     if (!features.some((c) => c.name === name)) {
       throw new InvalidInputError(`preprocessing names ${JSON.stringify(name)}, which is not a feature of this model.`, { field: `preprocessing.${name}` });
@@ -147,8 +158,8 @@ export function featureSpecs(algorithm: Algorithm, features: Column[], choices: 
       }
     }
     return column.type === "CATEGORY"
-      ? // OLS gets treatment coding (first category dropped) so its design has full rank.
-        { name: column.name, type: column.type, encode: "one_hot", handle_unknown: "ignore", drop: penalized ? null : "first", ...choice }
+      ? // unpenalized fits get treatment coding (first category dropped): a full-rank design.
+        { name: column.name, type: column.type, encode: "one_hot", handle_unknown: "ignore", drop: fullRank ? "first" : null, ...choice }
       : { name: column.name, type: column.type, scale: penalized ? "standard" : "none", ...choice };
   });
 }
@@ -203,13 +214,14 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
   const warnings = [...prepared.warnings];
   const { pipeline, estimator, X } = fitOn(request, hyperparameters, trainRows, yTrain, classes);
   warnings.push(...estimator.fitInfo().warnings);
-  const inference = inferenceFor(algorithm, estimator, X, yTrain, pipeline.standardization());
+  const inference = inferenceFor(algorithm, estimator, X, yTrain, pipeline.standardization(), classes);
 
   // Held-out rows when there are any; otherwise the training rows, flagged as such.
   const evalPositions = split.test.length > 0 ? split.test : split.train;
   const evaluation = evaluate(pipeline, estimator, features, takeRows32(rows, evalPositions), takeValues(y, evalPositions), classes, true);
   const metrics: Metrics = { evaluatedOn: split.test.length > 0 ? "TEST" : "TRAINING", rows: evalPositions.length, ...evaluation.metrics };
   const cvMetrics = request.folds ? crossValidate(prepared, hyperparameters, request.folds) : null;
+  const featureImportance = featureImportanceOf(estimator, pipeline, X, evaluation.X, takeValues(y, evalPositions), classes !== null, request.seed);
 
   const linear = linearSummary(estimator, pipeline, classes);
   return {
@@ -227,6 +239,7 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
       signature: signatureOf(features, trainRows, request.preprocessing ?? {}),
       reference: referenceOf(features, trainRows),
       inference: inference?.summary ?? null,
+      featureImportance,
     },
   };
 }
@@ -257,7 +270,7 @@ function linearSummary(estimator: Estimator, pipeline: FeaturePipeline, classes:
 function fitOn(request: FitRequest, hyperparameters: Record<string, unknown>, rows: Int32Array, y: Float64Array, classes: string[] | null) {
   const { algorithm, features } = request;
   const { pipeline, X } = withColumnFields(features, () => {
-    const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features, request.preprocessing) });
+    const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features, request.preprocessing, hyperparameters) });
     return { pipeline, X: pipeline.fit(features, rows).transform(features, rows) };
   });
   const estimator = createEstimator(algorithm, withClassIndices(hyperparameters, classes)).fit(X, y, { nClasses: classes?.length });
@@ -289,7 +302,7 @@ function evaluate(pipeline: FeaturePipeline, estimator: Estimator, features: Col
   const X = pipeline.transform(features, rows);
   if (!classes) {
     const fitted = estimator.predict(X);
-    return { metrics: { ...regressionMetrics(y, fitted, pipeline.nFeatures) } as Record<string, unknown>, curves: withCurves ? regressionCurves(y, fitted) : null };
+    return { metrics: { ...regressionMetrics(y, fitted, pipeline.nFeatures) } as Record<string, unknown>, curves: withCurves ? regressionCurves(y, fitted) : null, X };
   }
   const classifier = estimator as Classifier;
   const decision = classifier.decisionFunction(X);
@@ -297,6 +310,7 @@ function evaluate(pipeline: FeaturePipeline, estimator: Estimator, features: Col
   return {
     metrics: { ...classificationMetrics(y, classifier.predict(X), { nClasses: classes.length, decision, proba }) } as Record<string, unknown>,
     curves: withCurves ? classificationCurves(y, classes, decision, proba) : null,
+    X,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Inference statistics for the models that have them: ordinary least squares (t tests, as
- * statsmodels' OLS) and, once a logit routine is wired in, unpenalized logistic regression
- * (z tests, as statsmodels' Logit). Everything is computed once at training time on the
+ * statsmodels' OLS) and unpenalized binary logistic regression (Wald z tests, as statsmodels'
+ * Logit). Everything is computed once at training time on the
  * training design and stored in the model's summary, in the user's raw units; intervals at
  * any confidence level are derived from the stored standard errors when queried.
  *
@@ -14,6 +14,7 @@ import type { Matrix } from "../core/matrix.ts";
 import type { Estimator } from "../core/estimators/index.ts";
 import type { Standardization } from "../core/preprocessing/feature-pipeline.ts";
 import { olsInference } from "../core/stats/ols-inference.ts";
+import { logitInference } from "../core/stats/logit-inference.ts";
 import { normalQuantile, normalSf, tQuantile, tSf } from "../core/stats/distributions.ts";
 import { InvalidInputError } from "../core/errors.ts";
 
@@ -42,6 +43,11 @@ export interface StoredInference {
   bic: number | null;
   rSquared: number | null;
   adjustedRSquared: number | null;
+  /** logit: McFadden's 1 − ℓ/ℓ₀ */
+  pseudoRSquared: number | null;
+  /** logit: 2(ℓ − ℓ₀) against the intercept-only model, and its χ² p-value */
+  likelihoodRatio: number | null;
+  likelihoodRatioPValue: number | null;
   conditionNumber: number | null;
   warnings: string[];
 }
@@ -65,29 +71,14 @@ export interface InferenceResult {
  * Statistics for a fitted model, or null when its algorithm or settings have none (penalized
  * fits: the penalty biases the estimates and the usual standard errors do not hold).
  */
-export function inferenceFor(algorithm: string, estimator: Estimator, X: Matrix, y: Float64Array, standardization: Standardization): InferenceResult | null {
-  if (algorithm !== "LINEAR_REGRESSION") return null;
-  const { coef, intercept } = estimator.coefficients();
-  const fitIntercept = estimator.params.fit_intercept !== false;
-  const result = olsInference(X, y, { coef, intercept: intercept[0] ?? 0, fitIntercept });
-  const k = coef.length + (fitIntercept ? 1 : 0);
-  const rawCovariance = result.covariance ? toRawUnits(result.covariance, standardization, fitIntercept) : null;
-  const parameter = (index: number, estimate: number): ParameterStatistics => {
-    const variance = rawCovariance?.[index]?.[index];
-    if (variance === undefined || !(variance > 0) || result.dfResid <= 0) return { stdError: rawCovariance ? 0 : null, statistic: null, pValue: null };
-    const se = Math.sqrt(variance);
-    const t = estimate / se;
-    return { stdError: se, statistic: t, pValue: 2 * tSf(Math.abs(t), result.dfResid) };
-  };
-  const raw = rawEstimates(coef, intercept[0] ?? 0, standardization, fitIntercept);
-  const offset = fitIntercept ? 1 : 0;
-  return {
-    summary: {
-      distribution: "T",
-      dfResidual: result.dfResid,
+export function inferenceFor(algorithm: string, estimator: Estimator, X: Matrix, y: Float64Array, standardization: Standardization, classes: string[] | null): InferenceResult | null {
+  const params = estimator.params;
+  const fitIntercept = params.fit_intercept !== false;
+  if (algorithm === "LINEAR_REGRESSION") {
+    const { coef, intercept } = estimator.coefficients();
+    const result = olsInference(X, y, { coef, intercept: intercept[0] ?? 0, fitIntercept });
+    const summary = summarize("T", result.dfResid, coef, intercept[0] ?? 0, fitIntercept, result.covariance, standardization, {
       nObservations: result.nObs,
-      intercept: fitIntercept ? parameter(0, raw.intercept) : null,
-      coefficients: Array.from(raw.coef, (value, j) => parameter(j + offset, value)),
       fStatistic: result.fStatistic,
       fPValue: result.fPValue,
       logLikelihood: result.logLikelihood,
@@ -95,13 +86,72 @@ export function inferenceFor(algorithm: string, estimator: Estimator, X: Matrix,
       bic: result.bic,
       rSquared: result.rSquared,
       adjustedRSquared: result.adjRSquared,
+      pseudoRSquared: null,
+      likelihoodRatio: null,
+      likelihoodRatioPValue: null,
       conditionNumber: result.conditionNumber,
       warnings: result.warnings,
-    },
-    interval:
+    });
+    const k = coef.length + (fitIntercept ? 1 : 0);
+    const interval =
       result.covariance && result.sigma2 !== null && result.dfResid > 0 && k === result.covariance.length
         ? { covariance: result.covariance, sigma2: result.sigma2, dfResidual: result.dfResid }
-        : null,
+        : null;
+    return { summary, interval };
+  }
+  // Maximum likelihood without a penalty: Wald z tests (statsmodels' Logit). A penalty or class
+  // weights change the estimator, and these standard errors would not describe it.
+  if (algorithm === "LOGISTIC_REGRESSION" && params.penalty === "none" && params.class_weight === undefined && classes?.length === 2) {
+    const { coef, intercept } = estimator.coefficients();
+    const result = logitInference(X, y, { coef, intercept: intercept[0] ?? 0, fitIntercept });
+    const summary = summarize("Z", null, coef, intercept[0] ?? 0, fitIntercept, result.covariance, standardization, {
+      nObservations: result.nObs,
+      fStatistic: null,
+      fPValue: null,
+      logLikelihood: result.logLikelihood,
+      aic: result.aic,
+      bic: result.bic,
+      rSquared: null,
+      adjustedRSquared: null,
+      pseudoRSquared: result.pseudoRSquared,
+      likelihoodRatio: result.llrStatistic,
+      likelihoodRatioPValue: result.llrPValue,
+      conditionNumber: result.conditionNumber,
+      warnings: result.warnings,
+    });
+    return { summary, interval: null };
+  }
+  return null;
+}
+
+/** Per-parameter statistics in raw units from the covariance in the estimator's space. */
+function summarize(
+  distribution: "T" | "Z",
+  dfResidual: number | null,
+  coef: Float64Array,
+  intercept: number,
+  fitIntercept: boolean,
+  covariance: number[][] | null,
+  standardization: Standardization,
+  fit: Omit<StoredInference, "distribution" | "dfResidual" | "intercept" | "coefficients">,
+): StoredInference {
+  const rawCovariance = covariance ? toRawUnits(covariance, standardization, fitIntercept) : null;
+  const testable = distribution === "Z" || (dfResidual !== null && dfResidual > 0);
+  const parameter = (index: number, estimate: number): ParameterStatistics => {
+    const variance = rawCovariance?.[index]?.[index];
+    if (variance === undefined || !(variance > 0) || !testable) return { stdError: rawCovariance ? 0 : null, statistic: null, pValue: null };
+    const se = Math.sqrt(variance);
+    const statistic = estimate / se;
+    return { stdError: se, statistic, pValue: distribution === "T" ? 2 * tSf(Math.abs(statistic), dfResidual!) : zPValue(statistic) };
+  };
+  const raw = rawEstimates(coef, intercept, standardization, fitIntercept);
+  const offset = fitIntercept ? 1 : 0;
+  return {
+    distribution,
+    dfResidual,
+    intercept: fitIntercept ? parameter(0, raw.intercept) : null,
+    coefficients: Array.from(raw.coef, (value, j) => parameter(j + offset, value)),
+    ...fit,
   };
 }
 

@@ -121,6 +121,70 @@ describe("OLS inference statistics match statsmodels", () => {
   });
 });
 
+describe("feature importance", () => {
+  const std = (xs: number[]) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length);
+  };
+
+  it("is the standardized coefficient magnitude per raw column for linear models, largest first", async () => {
+    const { data, errors } = await train(
+      { algorithm: "LINEAR_REGRESSION", target: "price", features: houses.features, name: "importance" },
+      `coefficients { feature value } featureImportance { feature importance std method }`,
+    );
+    expect(errors).toBeUndefined();
+    const coef = Object.fromEntries(data.trainModel.coefficients.map((c: any) => [c.feature, c.value]));
+    const column = (name: string) => records.map((r) => (typeof r[name] === "boolean" ? Number(r[name]) : (r[name] as number)));
+    const dummy = (city: string) => records.map((r) => (r.city === city ? 1 : 0));
+    const expected: Record<string, number> = {
+      sqft: Math.abs(coef.sqft) * std(column("sqft")),
+      age: Math.abs(coef.age) * std(column("age")),
+      garage: Math.abs(coef.garage) * std(column("garage")),
+      city: Math.abs(coef["city=Nice"]) * std(dummy("Nice")) + Math.abs(coef["city=Paris"]) * std(dummy("Paris")),
+    };
+    const importance = data.trainModel.featureImportance;
+    expect(importance.map((f: any) => f.feature).sort()).toEqual(Object.keys(expected).sort());
+    for (const f of importance) {
+      expect(f.method).toBe("COEFFICIENT");
+      expect(f.std).toBeNull();
+      expectClose(f.importance, expected[f.feature], 1e-9, 0, f.feature);
+    }
+    const values = importance.map((f: any) => f.importance);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    expect(importance[0].feature).toBe("sqft");
+  });
+});
+
+describe("logistic regression without penalty: Wald z tests as statsmodels' Logit", () => {
+  it("reports raw-unit coefficients with standard errors, z, p and the likelihood-ratio test", async () => {
+    const ref = houses.logitInference;
+    const { data, errors } = await train(
+      { algorithm: "LOGISTIC_REGRESSION", target: "expensive", features: houses.features, hyperparameters: { penalty: "none", tol: 1e-10, max_iter: 10000 }, name: "logit" },
+      `coefficients { feature value stdError tValue pValue ciLow ciHigh } intercept
+       warnings inference { distribution dfResidual logLikelihood aic bic pseudoRSquared likelihoodRatio likelihoodRatioPValue intercept { stdError } }`,
+    );
+    expect(errors).toBeUndefined();
+    const model = data.trainModel;
+    expect(model.warnings).toEqual([]);
+    expect(model.coefficients.map((c: any) => c.feature)).toEqual(["sqft", "age", "garage", "city=Nice", "city=Paris"]);
+    // The fit itself stops at tol, so the estimates agree to the solver's precision; the
+    // statistics at those estimates then agree with statsmodels' to 1e-6.
+    expectAllClose(model.coefficients.map((c: any) => c.value), ref.coefficients, 1e-6, 0, "coefficients");
+    expectAllClose(model.coefficients.map((c: any) => c.stdError), ref.stdError, RTOL, 0, "stdError");
+    expectAllClose(model.coefficients.map((c: any) => c.tValue), ref.zValue, RTOL, 0, "z");
+    for (const c of model.coefficients) {
+      // Wald interval from the normal quantile 1.959963984540054
+      expectClose(c.ciHigh - c.value, 1.959963984540054 * c.stdError, 1e-12, 0, "ci half-width");
+    }
+    const inf = model.inference;
+    expect(inf.distribution).toBe("Z");
+    expect(inf.dfResidual).toBeNull();
+    for (const key of ["logLikelihood", "aic", "bic", "pseudoRSquared", "likelihoodRatio"] as const) expectClose(inf[key], ref[key], RTOL, 0, key);
+    expectClose(inf.likelihoodRatioPValue, ref.likelihoodRatioPValue, 1e-5, 0, "likelihoodRatioPValue");
+    expectClose(inf.intercept.stdError, ref.interceptStdError, RTOL, 0, "intercept stdError");
+  });
+});
+
 describe("multiclass models match scikit-learn", () => {
   for (const c of houses.multiclass) {
     it(`${c.algorithm} on three classes: per-class coefficients, labels, decision values${c.probabilities ? ", probabilities" : ""}`, async () => {

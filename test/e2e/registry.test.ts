@@ -117,6 +117,27 @@ describe("predictionStats", () => {
     expect(stats.latencyP99).toBeCloseTo(9.91, 10);
   });
 
+  it("reports the distribution of outputs: a value histogram, and label counts for classifiers", async () => {
+    const datasetId = (await server.gql(`mutation { createDataset(input: { name: "d", csv: "x,y,c\\n1,2,a\\n2,4,a\\n3,6,b\\n4,8,b\\n5,10,b\\n" }) { id } }`)).data.createDataset.id;
+    await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "dist-reg", algorithm: LINEAR_REGRESSION, target: "y", features: ["x"], testFraction: 0 }) { id } }`, { d: datasetId });
+    await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "dist-clf", algorithm: LOGISTIC_REGRESSION, target: "c", features: ["x"], testFraction: 0, hyperparameters: { C: 100 } }) { id } }`, { d: datasetId });
+    // y = 2x: x = 0 and 20 set the range [0, 40] (bins of width 2); x = k + 0.5 puts 2k + 1 mid-bin.
+    const xs = [0, 20, ...Array.from({ length: 20 }, (_, k) => k + 0.5)];
+    await server.gql(`mutation($inputs: [JSON!]!) { predict(model: "dist-reg", inputs: $inputs) { id } }`, { inputs: xs.map((x) => ({ x })) });
+    const reg = (await server.gql(`{ predictionStats(model: "dist-reg") { total labels { label } outputHistogram { edges counts } } }`)).data.predictionStats;
+    expect(reg.labels).toBeNull();
+    expect(reg.outputHistogram.edges).toHaveLength(21);
+    expect(reg.outputHistogram.edges[0]).toBeCloseTo(0, 9);
+    expect(reg.outputHistogram.edges[20]).toBeCloseTo(40, 9);
+    // the first bin holds 0 and 1, the last 39 and the maximum 40
+    expect(reg.outputHistogram.counts).toEqual([2, ...new Array(18).fill(1), 2]);
+
+    await server.gql(`mutation { predict(model: "dist-clf", inputs: [{ x: 0 }, { x: 1 }, { x: 9 }, { x: 10 }, { x: 11 }]) { id } }`);
+    const clf = (await server.gql(`{ predictionStats(model: "dist-clf") { labels { label count } outputHistogram { counts } } }`)).data.predictionStats;
+    expect(clf.labels).toEqual([{ label: "b", count: 3 }, { label: "a", count: 2 }]);
+    expect(clf.outputHistogram.counts.reduce((a: number, b: number) => a + b, 0)).toBe(5);
+  });
+
   it.each([`bucket: "fortnight"`, `bucket: "1 second", from: "2020-01-01T00:00:00Z"`, `from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z"`])("refuses %s", async (args) => {
     const { errors } = await server.gql(`{ predictionStats(model: "prices", ${args}) { total } }`);
     expect(errors![0].extensions!.code).toBe("BAD_USER_INPUT");

@@ -543,7 +543,16 @@ function proximalNewton(
     }
     let t = 1;
     let accepted = false;
-    for (let k = 0; k < MAX_HALVINGS; k++, t *= 0.5) {
+    // Near the optimum the predicted decrease δ falls below the rounding of F itself, and an
+    // Armijo test on function values can no longer tell a good step from a bad one (it would
+    // halve forever). There the quadratic model is accurate: take the full Newton step, as
+    // scikit-learn's newton-cholesky line search does when the loss change is within rounding.
+    if (-delta <= 16 * Number.EPSILON * Math.abs(F)) {
+      for (let j = 0; j < d; j++) trial[j] = theta[j] + step[j];
+      F = objective(trial);
+      accepted = true;
+    }
+    for (let k = 0; !accepted && k < MAX_HALVINGS; k++, t *= 0.5) {
       for (let j = 0; j < d; j++) trial[j] = theta[j] + t * step[j];
       const Ft = objective(trial);
       if (Ft <= F + ARMIJO * t * delta) {

@@ -126,7 +126,7 @@ export type Coefficient = {
   pValue: Maybe<Scalars['Float']['output']>;
   /** Standard error of `value` (models with inference statistics; null otherwise or when the design is rank-deficient). */
   stdError: Maybe<Scalars['Float']['output']>;
-  /** The test statistic `value` / `stdError`: Student's t for LINEAR_REGRESSION (see `ModelInference.distribution`). */
+  /** The test statistic `value` / `stdError`: Student's t for LINEAR_REGRESSION, a z statistic for LOGISTIC_REGRESSION (see `ModelInference.distribution`). */
   tValue: Maybe<Scalars['Float']['output']>;
   value: Scalars['Float']['output'];
 };
@@ -334,6 +334,16 @@ export type FeatureDrift = {
   psi: Scalars['Float']['output'];
 };
 
+export type FeatureImportance = {
+  __typename?: 'FeatureImportance';
+  /** The raw input column. */
+  feature: Scalars['String']['output'];
+  importance: Scalars['Float']['output'];
+  method: ImportanceMethod;
+  /** PERMUTATION: the standard deviation over the shuffles; null for COEFFICIENT. */
+  std: Maybe<Scalars['Float']['output']>;
+};
+
 export type FeatureSelection = {
   __typename?: 'FeatureSelection';
   /** The chosen columns, in the order they were added. */
@@ -385,6 +395,18 @@ export type HyperparameterInfo = {
   name: Scalars['String']['output'];
   /** float, int, bool or enum. */
   type: Scalars['String']['output'];
+};
+
+export type ImportanceMethod =
+  /** Standardized coefficient magnitude (linear models). */
+  | 'COEFFICIENT'
+  /** Permutation importance on the evaluation rows (Breiman 2001). */
+  | 'PERMUTATION';
+
+export type LabelCount = {
+  __typename?: 'LabelCount';
+  count: Scalars['Int']['output'];
+  label: Scalars['String']['output'];
 };
 
 export type Leaderboard = {
@@ -495,14 +517,22 @@ export type Model = {
   dataset: Maybe<Dataset>;
   /** Why training failed, when status is FAILED. */
   error: Maybe<Scalars['String']['output']>;
+  /**
+   * Global importance of each raw input column, most important first: the standardized
+   * coefficient magnitude Σ|w|·sd for linear models (COEFFICIENT), else the mean drop of R² or
+   * accuracy on the evaluation rows when the column is shuffled, over 5 shuffles (PERMUTATION).
+   * Null for models trained before importance was recorded.
+   */
+  featureImportance: Maybe<Array<FeatureImportance>>;
   /** The raw feature columns, in the order used. */
   features: Array<Scalars['String']['output']>;
   /** The hyperparameters used, defaults filled in. */
   hyperparameters: Scalars['JSON']['output'];
   id: Scalars['ID']['output'];
   /**
-   * Fit statistics and the intercept's test, for models that have inference statistics
-   * (LINEAR_REGRESSION; null for penalized fits, whose estimates are biased by the penalty).
+   * Fit statistics and the intercept's test, for models that have inference statistics:
+   * LINEAR_REGRESSION (t tests) and binary LOGISTIC_REGRESSION with `penalty: "none"` and no
+   * `class_weight` (Wald z tests). Null for penalized fits, whose estimates the penalty biases.
    */
   inference: Maybe<ModelInference>;
   /** The intercept in raw units (the decision value at all-zero raw features); the first class's for per-class models. */
@@ -580,8 +610,8 @@ export type ModelEdge = {
 };
 
 /**
- * Statistics of the whole fit, on the training rows, computed as statsmodels' OLS does
- * (agreement to 1e-6 relative is tested).
+ * Statistics of the whole fit, on the training rows, computed as statsmodels' OLS or Logit
+ * does (agreement to 1e-6 relative is tested).
  */
 export type ModelInference = {
   __typename?: 'ModelInference';
@@ -599,9 +629,14 @@ export type ModelInference = {
   fStatistic: Maybe<Scalars['Float']['output']>;
   /** The intercept's estimate and test, named `(intercept)`; null when the model has none. */
   intercept: Maybe<Coefficient>;
+  /** LOGISTIC_REGRESSION: the likelihood-ratio statistic 2(log L − log L₀) and its χ² p-value. */
+  likelihoodRatio: Maybe<Scalars['Float']['output']>;
+  likelihoodRatioPValue: Maybe<Scalars['Float']['output']>;
   logLikelihood: Maybe<Scalars['Float']['output']>;
   /** Training rows the statistics are computed on. */
   observations: Scalars['Int']['output'];
+  /** LOGISTIC_REGRESSION: McFadden's pseudo-R², 1 − log L / log L₀ (L₀: the intercept-only model). */
+  pseudoRSquared: Maybe<Scalars['Float']['output']>;
   rSquared: Maybe<Scalars['Float']['output']>;
   /** Near-singular design, rank deficiency and the like. */
   warnings: Array<Scalars['String']['output']>;
@@ -907,10 +942,14 @@ export type PredictionStats = {
   /** Non-empty buckets, oldest first; `start` is the bucket's start (aligned to `from`). */
   buckets: Array<TimeBucket>;
   from: Scalars['DateTime']['output'];
+  /** Classifiers: how often each label was predicted, most frequent first; null when no prediction has a label. */
+  labels: Maybe<Array<LabelCount>>;
   /** Latency percentiles in milliseconds (continuous interpolation); null when there are no predictions. */
   latencyP50: Maybe<Scalars['Float']['output']>;
   latencyP95: Maybe<Scalars['Float']['output']>;
   latencyP99: Maybe<Scalars['Float']['output']>;
+  /** Distribution of the output values (predicted values, or decision values) in 20 equal-width bins; null when there are no predictions. */
+  outputHistogram: Maybe<Histogram>;
   to: Scalars['DateTime']['output'];
   total: Scalars['Int']['output'];
 };
@@ -1320,6 +1359,7 @@ export type ResolversTypes = {
   EvaluationSet: EvaluationSet;
   Explanation: ResolverTypeWrapper<Explanation>;
   FeatureDrift: ResolverTypeWrapper<FeatureDrift>;
+  FeatureImportance: ResolverTypeWrapper<FeatureImportance>;
   FeatureSelection: ResolverTypeWrapper<FeatureSelection>;
   FeatureSelectionInput: FeatureSelectionInput;
   FittedPipeline: ResolverTypeWrapper<FittedPipeline>;
@@ -1327,8 +1367,10 @@ export type ResolversTypes = {
   Histogram: ResolverTypeWrapper<Histogram>;
   HyperparameterInfo: ResolverTypeWrapper<HyperparameterInfo>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ImportanceMethod: ImportanceMethod;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  LabelCount: ResolverTypeWrapper<LabelCount>;
   Leaderboard: ResolverTypeWrapper<Omit<Leaderboard, 'entries'> & { entries: Array<ResolversTypes['LeaderboardEntry']> }>;
   LeaderboardCandidate: LeaderboardCandidate;
   LeaderboardEntry: ResolverTypeWrapper<Omit<LeaderboardEntry, 'model'> & { model: ResolversTypes['Model'] }>;
@@ -1397,6 +1439,7 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   Explanation: Explanation;
   FeatureDrift: FeatureDrift;
+  FeatureImportance: FeatureImportance;
   FeatureSelection: FeatureSelection;
   FeatureSelectionInput: FeatureSelectionInput;
   FittedPipeline: FittedPipeline;
@@ -1406,6 +1449,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  LabelCount: LabelCount;
   Leaderboard: Omit<Leaderboard, 'entries'> & { entries: Array<ResolversParentTypes['LeaderboardEntry']> };
   LeaderboardCandidate: LeaderboardCandidate;
   LeaderboardEntry: Omit<LeaderboardEntry, 'model'> & { model: ResolversParentTypes['Model'] };
@@ -1619,6 +1663,13 @@ export type FeatureDriftResolvers<ContextType = Context, ParentType extends Reso
   psi?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type FeatureImportanceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureImportance'] = ResolversParentTypes['FeatureImportance']> = {
+  feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  importance?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['ImportanceMethod'], ParentType, ContextType>;
+  std?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type FeatureSelectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureSelection'] = ResolversParentTypes['FeatureSelection']> = {
   features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   folds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1648,6 +1699,11 @@ export type HyperparameterInfoResolvers<ContextType = Context, ParentType extend
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
+
+export type LabelCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LabelCount'] = ResolversParentTypes['LabelCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
 
 export type LeaderboardResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Leaderboard'] = ResolversParentTypes['Leaderboard']> = {
   entries?: Resolver<Array<ResolversTypes['LeaderboardEntry']>, ParentType, ContextType>;
@@ -1699,6 +1755,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   cvMetrics?: Resolver<Maybe<ResolversTypes['CvMetrics']>, ParentType, ContextType>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  featureImportance?: Resolver<Maybe<Array<ResolversTypes['FeatureImportance']>>, ParentType, ContextType>;
   features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   hyperparameters?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1742,8 +1799,11 @@ export type ModelInferenceResolvers<ContextType = Context, ParentType extends Re
   fPValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   fStatistic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   intercept?: Resolver<Maybe<ResolversTypes['Coefficient']>, ParentType, ContextType>;
+  likelihoodRatio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  likelihoodRatioPValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   logLikelihood?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   observations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pseudoRSquared?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   rSquared?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
@@ -1816,9 +1876,11 @@ export type PredictionStatsResolvers<ContextType = Context, ParentType extends R
   bucket?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   buckets?: Resolver<Array<ResolversTypes['TimeBucket']>, ParentType, ContextType>;
   from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  labels?: Resolver<Maybe<Array<ResolversTypes['LabelCount']>>, ParentType, ContextType>;
   latencyP50?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   latencyP95?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   latencyP99?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  outputHistogram?: Resolver<Maybe<ResolversTypes['Histogram']>, ParentType, ContextType>;
   to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -1934,11 +1996,13 @@ export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Explanation?: ExplanationResolvers<ContextType>;
   FeatureDrift?: FeatureDriftResolvers<ContextType>;
+  FeatureImportance?: FeatureImportanceResolvers<ContextType>;
   FeatureSelection?: FeatureSelectionResolvers<ContextType>;
   FittedPipeline?: FittedPipelineResolvers<ContextType>;
   Histogram?: HistogramResolvers<ContextType>;
   HyperparameterInfo?: HyperparameterInfoResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  LabelCount?: LabelCountResolvers<ContextType>;
   Leaderboard?: LeaderboardResolvers<ContextType>;
   LeaderboardEntry?: LeaderboardEntryResolvers<ContextType>;
   MetricSummary?: MetricSummaryResolvers<ContextType>;
