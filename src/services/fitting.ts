@@ -15,7 +15,8 @@ import { rawCoefficients } from "../core/preprocessing/coefficients.ts";
 import { kFold, trainTestSplit } from "../core/selection/split.ts";
 import { regressionMetrics } from "../core/metrics/regression.ts";
 import { classificationMetrics } from "../core/metrics/summary.ts";
-import { takeValues } from "../core/matrix.ts";
+import { takeValues, type Matrix } from "../core/matrix.ts";
+import { createRandom, permutation } from "../core/random.ts";
 import { classificationCurves, regressionCurves, type Curves } from "./curves.ts";
 import { quantileSorted } from "../core/dataset/stats.ts";
 import { binProportions } from "../core/metrics/drift.ts";
@@ -75,6 +76,8 @@ export interface ModelState {
   classes: string[] | null;
   /** OLS: what prediction intervals need (absent for other models) */
   interval?: IntervalState | null;
+  /** models without linear coefficients: training rows (transformed) that Shapley explanations average over */
+  background?: { rows: number; cols: number; data: number[] } | null;
 }
 
 export interface Metrics {
@@ -225,7 +228,14 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
 
   const linear = linearSummary(estimator, pipeline, classes);
   return {
-    state: { format: MODEL_STATE_FORMAT, pipeline: pipeline.toJSON(), estimator: estimator.toJSON(), classes, interval: inference?.interval ?? null },
+    state: {
+      format: MODEL_STATE_FORMAT,
+      pipeline: pipeline.toJSON(),
+      estimator: estimator.toJSON(),
+      classes,
+      interval: inference?.interval ?? null,
+      background: linear.coefficients ? null : backgroundOf(X, request.seed),
+    },
     metrics,
     cvMetrics,
     summary: {
@@ -295,6 +305,18 @@ function withClassIndices(hyperparameters: Record<string, unknown>, classes: str
     byIndex[String(index)] = weight;
   }
   return { ...hyperparameters, class_weight: byIndex };
+}
+
+/** Rows of the background sample kept for Shapley explanations. */
+export const BACKGROUND_ROWS = 50;
+
+/** Up to BACKGROUND_ROWS training rows drawn without replacement with the request's seed. */
+function backgroundOf(X: Matrix, seed: number): { rows: number; cols: number; data: number[] } {
+  const rows = Math.min(BACKGROUND_ROWS, X.rows);
+  const order = permutation(X.rows, createRandom(seed));
+  const data: number[] = [];
+  for (let k = 0; k < rows; k++) for (let j = 0; j < X.cols; j++) data.push(X.data[order[k] * X.cols + j]);
+  return { rows, cols: X.cols, data };
 }
 
 /** Every metric of the task on the given rows (JSON-ready), and the dashboard curves when asked. */

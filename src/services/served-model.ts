@@ -9,6 +9,8 @@ import { MODEL_STATE_FORMAT, type ModelState, type SignatureEntry } from "./fitt
 import { valuesByColumn } from "../core/preprocessing/coefficients.ts";
 import { InvalidInputError } from "../core/errors.ts";
 import { checkLevel, predictionInterval } from "./inference.ts";
+import { samplingShapleyValues } from "../core/explain/shapley.ts";
+import type { Matrix } from "../core/matrix.ts";
 
 export interface PredictionOutput {
   /** regression: the prediction; classification: the positive class's decision value */
@@ -18,11 +20,18 @@ export interface PredictionOutput {
 }
 
 export interface Explanation {
-  /** the intercept: the output when every feature contributes 0 */
+  /** linear: the intercept; Shapley: the mean output over the background rows */
   baseValue: number;
-  /** per raw column, largest |contribution| first */
-  contributions: { feature: string; value: unknown; contribution: number }[];
+  /** per raw column, largest |contribution| first; standardError null where exact */
+  contributions: { feature: string; value: unknown; contribution: number; standardError: number | null }[];
+  method: "LINEAR" | "SAMPLING_SHAPLEY";
+  /** SAMPLING_SHAPLEY: orderings sampled */
+  samples: number | null;
 }
+
+/** Orderings sampled per Shapley explanation (antithetic pairs), and the seed: explanations are reproducible. */
+export const SHAPLEY_SAMPLES = 64;
+const SHAPLEY_SEED = 0;
 
 export interface ServedModel {
   id: string;
@@ -34,8 +43,8 @@ export interface ServedModel {
    * class's decision value): baseValue + Σ contributions = output, where a column's
    * contribution is Σ over its features of coefficient × transformed value (model units; a
    * one-hot column sums its categories). With `topK`, only the K largest by magnitude.
-   * Per-class models explain the predicted class. Null for models without linear
-   * coefficients (kernel SVMs: a model-agnostic method is not implemented yet).
+   * Per-class models explain the predicted class. Models without linear coefficients (kernel
+   * SVMs) get sampling Shapley values instead (see `shapley` below).
    */
   explain(input: unknown, topK?: number | null): Explanation | null;
   /** OLS prediction interval at `level` for one raw input; null for models without one. */
@@ -72,6 +81,32 @@ export function loadServedModel(model: ModelRow): ServedModel {
     }
     return linear;
   };
+  const background = state.background ? { rows: state.background.rows, cols: state.background.cols, data: Float64Array.from(state.background.data) } : null;
+  const featureGroups = groups.map((g) => g.features.map((f) => f.index));
+  /**
+   * Models without linear coefficients (kernel SVMs): sampling Shapley values of the reported
+   * output over the stored background rows, per raw column (core/explain/shapley.ts). The
+   * contributions add up to output − baseValue exactly; each carries its Monte Carlo standard
+   * error (the estimate is within ±2 standard errors of the exact Shapley value about 95% of
+   * the time).
+   */
+  const shapley = (input: Record<string, unknown>, topK?: number | null): Explanation | null => {
+    if (!background || !classes) return null;
+    const x = pipeline.transformRecords([input]);
+    const classifier = estimator as Classifier;
+    const k = classes.length;
+    const perClass = classifier.decisionFunction(x).length > 1;
+    const label = perClass ? estimator.predict(x)[0] : 0;
+    const f = (X: Matrix) => {
+      const decision = classifier.decisionFunction(X);
+      return perClass ? Float64Array.from({ length: X.rows }, (_, i) => decision[i * k + label]) : decision;
+    };
+    const result = samplingShapleyValues(f, x.data, background, { nSamples: SHAPLEY_SAMPLES, seed: SHAPLEY_SEED, antithetic: true, groups: featureGroups });
+    const contributions = groups
+      .map((g, j) => ({ feature: g.column, value: input[g.column] ?? null, contribution: result.contributions[j], standardError: result.standardError[j] }))
+      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    return { baseValue: result.baseValue, contributions: topK ? contributions.slice(0, topK) : contributions, method: "SAMPLING_SHAPLEY", samples: result.nPermutations };
+  };
   return {
     id: model.id,
     workspaceId: model.workspaceId,
@@ -84,7 +119,7 @@ export function loadServedModel(model: ModelRow): ServedModel {
         throw new InvalidInputError(`topK must be a positive integer, got ${topK}.`, { field: "topK" });
       }
       const fitted = coefficients();
-      if (!fitted) return null;
+      if (!fitted) return shapley(input as Record<string, unknown>, topK);
       const X = pipeline.transformRecords([input as Record<string, unknown>]);
       const x = X.data;
       // Per-class models explain the predicted class's decision value (the reported output).
@@ -92,9 +127,9 @@ export function loadServedModel(model: ModelRow): ServedModel {
       const coef = fitted.coef.subarray(row * p, (row + 1) * p);
       const intercept = fitted.intercept.subarray(row, row + 1);
       const contributions = valuesByColumn(groups, Float64Array.from(x, (v, j) => v * coef[j]))
-        .map(({ column, total }) => ({ feature: column, value: (input as Record<string, unknown>)[column] ?? null, contribution: total }))
+        .map(({ column, total }) => ({ feature: column, value: (input as Record<string, unknown>)[column] ?? null, contribution: total, standardError: null }))
         .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-      return { baseValue: intercept[0], contributions: topK ? contributions.slice(0, topK) : contributions };
+      return { baseValue: intercept[0], contributions: topK ? contributions.slice(0, topK) : contributions, method: "LINEAR", samples: null };
     },
     interval(input, level) {
       checkLevel(level);

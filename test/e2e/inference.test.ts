@@ -155,6 +155,46 @@ describe("feature importance", () => {
   });
 });
 
+describe("kernel SVMs match scikit-learn's SVC and are explained by sampling Shapley values", () => {
+  for (const c of houses.svm) {
+    it(`${c.hyperparameters.kernel} on ${c.classes.length} classes`, async () => {
+      const { data, errors } = await train(
+        { algorithm: "SVM", target: c.target, features: c.features, hyperparameters: c.hyperparameters, name: `svm-${c.target}` },
+        `status classes coefficients { value } featureImportance { feature importance std method }`,
+      );
+      expect(errors).toBeUndefined();
+      const model = data.trainModel;
+      expect(model.classes).toEqual(c.classes);
+      expect(model.coefficients).toBeNull();
+      expect(model.featureImportance.map((f: any) => f.method)).toEqual(c.features.map(() => "PERMUTATION"));
+      expect(model.featureImportance.map((f: any) => f.feature).sort()).toEqual([...c.features].sort());
+
+      const predicted = (
+        await server.gql(
+          `mutation($id: ID!, $inputs: [JSON!]!) { predict(modelId: $id, inputs: $inputs) { output label explanation { baseValue method samples contributions { feature contribution standardError } } } }`,
+          { id: model.id, inputs: records.slice(0, 20) },
+        )
+      ).data.predict;
+      predicted.forEach((p: any, i: number) => {
+        expect(p.label).toBe(c.labels[i]);
+        const expected = c.classes.length === 2 ? (c.decision as number[])[i] : (c.decision as number[][])[i][c.classes.indexOf(p.label)];
+        expectClose(p.output, expected, 1e-4, 1e-4, `decision[${i}]`);
+        const e = p.explanation;
+        expect(e.method).toBe("SAMPLING_SHAPLEY");
+        expect(e.samples).toBeGreaterThan(0);
+        expect(e.contributions.map((x: any) => x.feature).sort()).toEqual([...c.features].sort());
+        // Efficiency holds exactly for every sample: base value + contributions = output.
+        const total = e.baseValue + e.contributions.reduce((a: number, x: any) => a + x.contribution, 0);
+        expectClose(total, p.output, 0, 1e-9 * Math.max(1, Math.abs(p.output)), `efficiency[${i}]`);
+        for (const x of e.contributions) expect(x.standardError).toBeGreaterThanOrEqual(0);
+      });
+      // Reproducible: the same input gets the same explanation.
+      const again = (await server.gql(`mutation($id: ID!, $inputs: [JSON!]!) { predict(modelId: $id, inputs: $inputs) { explanation { contributions { contribution } } } }`, { id: model.id, inputs: records.slice(0, 1) })).data.predict[0];
+      expect(again.explanation.contributions.map((x: any) => x.contribution)).toEqual(predicted[0].explanation.contributions.map((x: any) => x.contribution));
+    });
+  }
+});
+
 describe("logistic regression without penalty: Wald z tests as statsmodels' Logit", () => {
   it("reports raw-unit coefficients with standard errors, z, p and the likelihood-ratio test", async () => {
     const ref = houses.logitInference;

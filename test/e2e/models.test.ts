@@ -167,6 +167,8 @@ describe("training", () => {
     ["an l1 penalty on three classes", { algorithm: "LOGISTIC_REGRESSION", target: "city", hyperparameters: { penalty: "l1" } }, "hyperparameters.penalty"],
     ["an unknown hyperparameter", { algorithm: "RIDGE", target: "price", hyperparameters: { C: 1 } }, "hyperparameters.C"],
     ["a negative C", { algorithm: "LINEAR_SVM", target: "expensive", hyperparameters: { C: -1 } }, "hyperparameters.C"],
+    ["gamma given to a linear kernel", { algorithm: "SVM", target: "expensive", hyperparameters: { kernel: "linear", gamma: 0.5 } }, "hyperparameters.gamma"],
+    ["degree given to an rbf kernel", { algorithm: "SVM", target: "expensive", hyperparameters: { kernel: "rbf", degree: 2 } }, "hyperparameters.degree"],
     ["a testFraction of 1", { algorithm: "RIDGE", target: "price", testFraction: 1 }, "testFraction"],
   ])("refuses %s with BAD_USER_INPUT naming it, and creates no model", async (_case, input, field) => {
     const before = await database.prisma.model.count();

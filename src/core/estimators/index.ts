@@ -19,6 +19,7 @@ export { LinearRegression, LINEAR_REGRESSION_HYPERPARAMETERS } from "./linear-re
 export { Ridge, RIDGE_HYPERPARAMETERS } from "./ridge.ts";
 export { LogisticRegression, LOGISTIC_REGRESSION_HYPERPARAMETERS } from "./logistic-regression.ts";
 export { LinearSVM, LINEAR_SVM_HYPERPARAMETERS } from "./linear-svm.ts";
+export { SVM, SVM_HYPERPARAMETERS } from "./svm.ts";
 export {
   ALGORITHMS,
   createEstimator,

@@ -9,6 +9,7 @@ import { LINEAR_REGRESSION_HYPERPARAMETERS, LinearRegression } from "./linear-re
 import { LINEAR_SVM_HYPERPARAMETERS, LinearSVM } from "./linear-svm.ts";
 import { LOGISTIC_REGRESSION_HYPERPARAMETERS, LogisticRegression } from "./logistic-regression.ts";
 import { RIDGE_HYPERPARAMETERS, Ridge } from "./ridge.ts";
+import { SVM, SVM_HYPERPARAMETERS, validateSVMHyperparameters } from "./svm.ts";
 import { validateWithClassWeightLabels } from "./classifier.ts";
 import type { Algorithm, Estimator, SerializedEstimator, Task } from "./types.ts";
 
@@ -52,6 +53,14 @@ const REGISTRY: Readonly<Record<Algorithm, Entry>> = {
     create: (params) => new LinearSVM(params),
     fromJSON: (json) => LinearSVM.fromJSON(json),
     validate: (params) => validateWithClassWeightLabels("LINEAR_SVM", LINEAR_SVM_HYPERPARAMETERS, params),
+  },
+  SVM: {
+    kind: "SVM",
+    task: "classification",
+    hyperparameters: SVM_HYPERPARAMETERS,
+    create: (params) => new SVM(params),
+    fromJSON: (json) => SVM.fromJSON(json),
+    validate: (params) => validateSVMHyperparameters(params, "label"),
   },
 };
 

@@ -13,7 +13,7 @@
  */
 import type { Matrix } from "../matrix.ts";
 
-export type Algorithm = "LINEAR_REGRESSION" | "RIDGE" | "LOGISTIC_REGRESSION" | "LINEAR_SVM";
+export type Algorithm = "LINEAR_REGRESSION" | "RIDGE" | "LOGISTIC_REGRESSION" | "LINEAR_SVM" | "SVM";
 
 export type Task = "regression" | "classification";
 
@@ -53,6 +53,8 @@ export interface FitInfo {
   solver?: string;
   /** numerical rank of the design, for least-squares estimators */
   rank?: number;
+  /** number of distinct support vectors, for kernel SVMs */
+  nSupportVectors?: number;
 }
 
 export interface Estimator {

@@ -38,7 +38,14 @@ export type Algorithm =
    */
   | 'LOGISTIC_REGRESSION'
   /** Least squares with an L2 penalty `alpha`·‖w‖² (scikit-learn's Ridge; intercept not penalized). */
-  | 'RIDGE';
+  | 'RIDGE'
+  /**
+   * Kernel SVM (scikit-learn's SVC): `kernel` linear, rbf (`gamma`: "scale", "auto" or a
+   * number) or poly (`degree`, `coef0`), soft margin `C`, solved by SMO with second-order
+   * working-set selection to `tol`; one-vs-one for more than two classes; probabilities by
+   * Platt scaling when `probability` is true.
+   */
+  | 'SVM';
 
 export type AlgorithmInfo = {
   __typename?: 'AlgorithmInfo';
@@ -189,10 +196,12 @@ export type Comparison = {
 
 export type Contribution = {
   __typename?: 'Contribution';
-  /** coefficient × transformed value, summed over the column's features (a one-hot column's categories). */
+  /** LINEAR: coefficient × transformed value, summed over the column's features (a one-hot column's categories). SAMPLING_SHAPLEY: the column's estimated Shapley value. */
   contribution: Scalars['Float']['output'];
   /** The raw column. */
   feature: Scalars['String']['output'];
+  /** SAMPLING_SHAPLEY: the estimate's standard error; null when exact. */
+  standardError: Maybe<Scalars['Float']['output']>;
   /** The input's raw value for it. */
   value: Maybe<Scalars['JSON']['output']>;
 };
@@ -315,11 +324,24 @@ export type EvaluationSet =
  */
 export type Explanation = {
   __typename?: 'Explanation';
-  /** The model's intercept. */
+  /** LINEAR: the model's intercept. SAMPLING_SHAPLEY: the mean output over the background rows. */
   baseValue: Scalars['Float']['output'];
   /** Per raw input column, largest magnitude first. */
   contributions: Array<Contribution>;
+  method: ExplanationMethod;
+  /** SAMPLING_SHAPLEY: orderings sampled (antithetic pairs, fixed seed: explanations are reproducible). */
+  samples: Maybe<Scalars['Int']['output']>;
 };
+
+export type ExplanationMethod =
+  /** Exact: coefficient × transformed value (linear and logistic models, linear SVMs). */
+  | 'LINEAR'
+  /**
+   * Sampling Shapley values (Štrumbelj & Kononenko 2014) over 50 training rows kept with the
+   * model, for models without coefficients (kernel SVMs). The contributions add up to the
+   * output exactly; each has a Monte Carlo standard error.
+   */
+  | 'SAMPLING_SHAPLEY';
 
 export type FeatureDrift = {
   __typename?: 'FeatureDrift';
@@ -1358,6 +1380,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EvaluationSet: EvaluationSet;
   Explanation: ResolverTypeWrapper<Explanation>;
+  ExplanationMethod: ExplanationMethod;
   FeatureDrift: ResolverTypeWrapper<FeatureDrift>;
   FeatureImportance: ResolverTypeWrapper<FeatureImportance>;
   FeatureSelection: ResolverTypeWrapper<FeatureSelection>;
@@ -1584,6 +1607,7 @@ export type ComparisonResolvers<ContextType = Context, ParentType extends Resolv
 export type ContributionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Contribution'] = ResolversParentTypes['Contribution']> = {
   contribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  standardError?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
 };
 
@@ -1652,6 +1676,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type ExplanationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Explanation'] = ResolversParentTypes['Explanation']> = {
   baseValue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   contributions?: Resolver<Array<ResolversTypes['Contribution']>, ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['ExplanationMethod'], ParentType, ContextType>;
+  samples?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type FeatureDriftResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureDrift'] = ResolversParentTypes['FeatureDrift']> = {
