@@ -39,7 +39,7 @@ it("refuses a request without a key with HTTP 401 and UNAUTHENTICATED", async ()
 });
 
 it("runs the README walk-through: create dataset → train → predict → read the log", async () => {
-  const [[create], [train], [predict, list]] = readmeOperations();
+  const [[create], [train], [predict, list], [inferenceQuery, intervalPredict]] = readmeOperations();
   const dataset = await postGraphQL(`${base}/graphql`, create, undefined, KEY);
   expect(dataset.errors).toBeUndefined();
   const datasetId = dataset.data.createDataset.id;
@@ -59,6 +59,33 @@ it("runs the README walk-through: create dataset → train → predict → read 
 
   const log = await postGraphQL(`${base}/graphql`, list.replaceAll("<id from step 2>", modelId), undefined, KEY);
   expect(log.data.predictions.edges.map((e: any) => e.node.id)).toEqual(predicted.data.predict.map((p: any) => p.id).reverse());
+
+  // Step 4: the same data as ordinary least squares, named as the README's predict names it.
+  const ols = await postGraphQL(
+    `${base}/graphql`,
+    train.replace("<id from step 1>", datasetId).replace('name: "house-prices"', 'name: "house-prices-ols"').replace("algorithm: RIDGE", "algorithm: LINEAR_REGRESSION").replace("hyperparameters: { alpha: 0.1 }", ""),
+    undefined,
+    KEY,
+  );
+  expect(ols.errors).toBeUndefined();
+  const inference = await postGraphQL(`${base}/graphql`, inferenceQuery.replace("<id of a LINEAR_REGRESSION model>", ols.data.trainModel.id), undefined, KEY);
+  expect(inference.errors).toBeUndefined();
+  const coefficients = inference.data.model.coefficients;
+  expect(coefficients.length).toBeGreaterThan(0);
+  // 8 rows and 6 parameters (intercept, sqft, age, garage, two city dummies) leave 2 residual
+  // degrees of freedom: every statistic is defined.
+  for (const c of coefficients) {
+    expect(c.stdError).toBeGreaterThan(0);
+    expect(c.ciLow).toBeLessThan(c.value);
+    expect(c.ciHigh).toBeGreaterThan(c.value);
+  }
+  expect(inference.data.model.inference.fStatistic).toBeGreaterThan(0);
+  expect(inference.data.model.featureImportance.map((f: any) => f.method)).toContain("COEFFICIENT");
+  const interval = await postGraphQL(`${base}/graphql`, intervalPredict, undefined, KEY);
+  expect(interval.errors).toBeUndefined();
+  const [p] = interval.data.predict;
+  expect(p.interval.low).toBeLessThan(p.output);
+  expect(p.interval.high).toBeGreaterThan(p.output);
 });
 
 it("stops cleanly on SIGTERM", async () => {
