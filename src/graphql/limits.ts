@@ -1,8 +1,12 @@
 /**
  * What one operation may cost, checked before any resolver runs.
  *
- * - graphql-armor for the shape of the document: depth, aliases, tokens, directives, and no
- *   field suggestions when introspection is off (suggestions would reveal the schema).
+ * - graphql-armor for the shape of the document: depth, aliases, directives, and no field
+ *   suggestions when introspection is off (suggestions would reveal the schema).
+ * - The token limit is graphql-js's own (`parse(source, { maxTokens })`, through Apollo's
+ *   `parseOptions`): armor's token plugin parses the source in a hook where a syntax error
+ *   became an HTTP 500; graphql-js's parser makes any syntax error, the limit included, the
+ *   400 that GraphQL over HTTP asks for.
  * - A row-aware cost (graphql-armor's cost counts fields only): every field costs 1, and a
  *   field's children count once per row it can return: `first` for pages (or the list's
  *   default page size), the number of `inputs` for `predict`. Explanations cost
@@ -32,7 +36,7 @@ export function armor(limits: Limits) {
   return new ApolloArmor({
     maxDepth: { n: limits.maxDepth, exposeLimits: true },
     maxAliases: { n: limits.maxAliases, exposeLimits: true },
-    maxTokens: { n: limits.maxTokens, exposeLimits: true },
+    maxTokens: { enabled: false }, // graphql-js's parser enforces it (module comment)
     maxDirectives: { n: 20, exposeLimits: true },
     costLimit: { enabled: false }, // replaced by the row-aware cost below
     blockFieldSuggestion: { enabled: !limits.introspection },

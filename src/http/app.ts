@@ -66,6 +66,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const apollo = new ApolloServer<Context>({
     schema: makeExecutableSchema({ typeDefs, resolvers: withScopes(resolvers, buildSchema(typeDefs)) as never }),
     introspection: limits.introspection,
+    parseOptions: { maxTokens: limits.maxTokens },
     validationRules: armored.validationRules as never,
     formatError: createErrorFormatter((error) => fastify.log.error({ err: error }, "unexpected error in a resolver")),
     includeStacktraceInErrorResponses: false,
