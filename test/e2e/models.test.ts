@@ -127,6 +127,28 @@ describe("curves for dashboards", () => {
   });
 });
 
+describe("lasso and elastic net through the API match scikit-learn", () => {
+  for (const c of houses.sparse) {
+    it(`${c.algorithm}: raw-unit coefficients with the same zeros, predictions`, async () => {
+      const { data, errors } = await train({ name: `sparse-${c.algorithm}`, algorithm: c.algorithm, target: "price", features: houses.features, hyperparameters: c.hyperparameters, testFraction: 0 });
+      expect(errors).toBeUndefined();
+      const model = data.trainModel;
+      expect(model.status).toBe("READY");
+      expect(model.task).toBe("REGRESSION");
+      expect(model.coefficients.map((k: any) => k.feature)).toEqual(c.coefficients.map((k) => k.feature));
+      const scale = Math.max(...c.coefficients.map((k) => Math.abs(k.value)));
+      expectAllClose(model.coefficients.map((k: any) => k.value), c.coefficients.map((k) => k.value), 1e-6, 1e-8 * scale, "coefficients");
+      c.coefficients.forEach((k, j) => {
+        if (k.value === 0) expect(model.coefficients[j].value).toBe(0);
+      });
+      expectClose(model.intercept, c.intercept, 1e-6, 0, "intercept");
+      const predicted = (await server.gql(PREDICT, { id: model.id, inputs: records })).data.predict;
+      expectAllClose(predicted.map((p: any) => p.output), c.predictions, 1e-6, 0, "predictions");
+      expectClose(model.metrics.r2, c.r2, 1e-6, 0, "r2");
+    });
+  }
+});
+
 describe("training", () => {
   it("holds out a seeded, reproducible test split and numbers versions per name", async () => {
     const a = (await train({ name: "versioned", algorithm: "RIDGE", target: "price", seed: 7 })).data.trainModel;

@@ -20,6 +20,7 @@ export { Ridge, RIDGE_HYPERPARAMETERS } from "./ridge.ts";
 export { LogisticRegression, LOGISTIC_REGRESSION_HYPERPARAMETERS } from "./logistic-regression.ts";
 export { LinearSVM, LINEAR_SVM_HYPERPARAMETERS } from "./linear-svm.ts";
 export { SVM, SVM_HYPERPARAMETERS } from "./svm.ts";
+export { ElasticNet, ELASTIC_NET_HYPERPARAMETERS, Lasso, LASSO_HYPERPARAMETERS } from "./elastic-net.ts";
 export {
   ALGORITHMS,
   createEstimator,

@@ -9,6 +9,7 @@ import { LINEAR_REGRESSION_HYPERPARAMETERS, LinearRegression } from "./linear-re
 import { LINEAR_SVM_HYPERPARAMETERS, LinearSVM } from "./linear-svm.ts";
 import { LOGISTIC_REGRESSION_HYPERPARAMETERS, LogisticRegression } from "./logistic-regression.ts";
 import { RIDGE_HYPERPARAMETERS, Ridge } from "./ridge.ts";
+import { ELASTIC_NET_HYPERPARAMETERS, ElasticNet, LASSO_HYPERPARAMETERS, Lasso } from "./elastic-net.ts";
 import { SVM, SVM_HYPERPARAMETERS, validateSVMHyperparameters } from "./svm.ts";
 import { validateWithClassWeightLabels } from "./classifier.ts";
 import type { Algorithm, Estimator, SerializedEstimator, Task } from "./types.ts";
@@ -37,6 +38,20 @@ const REGISTRY: Readonly<Record<Algorithm, Entry>> = {
     hyperparameters: RIDGE_HYPERPARAMETERS,
     create: (params) => new Ridge(params),
     fromJSON: (json) => Ridge.fromJSON(json),
+  },
+  LASSO: {
+    kind: "LASSO",
+    task: "regression",
+    hyperparameters: LASSO_HYPERPARAMETERS,
+    create: (params) => new Lasso(params),
+    fromJSON: (json) => Lasso.fromJSON(json),
+  },
+  ELASTIC_NET: {
+    kind: "ELASTIC_NET",
+    task: "regression",
+    hyperparameters: ELASTIC_NET_HYPERPARAMETERS,
+    create: (params) => new ElasticNet(params),
+    fromJSON: (json) => ElasticNet.fromJSON(json),
   },
   LOGISTIC_REGRESSION: {
     kind: "LOGISTIC_REGRESSION",

@@ -13,7 +13,7 @@
  */
 import type { Matrix } from "../matrix.ts";
 
-export type Algorithm = "LINEAR_REGRESSION" | "RIDGE" | "LOGISTIC_REGRESSION" | "LINEAR_SVM" | "SVM";
+export type Algorithm = "LINEAR_REGRESSION" | "RIDGE" | "LASSO" | "ELASTIC_NET" | "LOGISTIC_REGRESSION" | "LINEAR_SVM" | "SVM";
 
 export type Task = "regression" | "classification";
 

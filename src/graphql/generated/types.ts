@@ -22,6 +22,16 @@ export type Scalars = {
 };
 
 export type Algorithm =
+  /**
+   * L1 + L2 penalty mixed by `l1_ratio`: (1/2n)‖y − Xw − b‖² + `alpha`·`l1_ratio`·‖w‖₁ +
+   * ½`alpha`(1 − `l1_ratio`)‖w‖² (scikit-learn's ElasticNet), by coordinate descent.
+   */
+  | 'ELASTIC_NET'
+  /**
+   * Least squares with an L1 penalty: (1/2n)‖y − Xw − b‖² + `alpha`·‖w‖₁ (scikit-learn's Lasso),
+   * by coordinate descent stopped on the duality gap; drives coefficients to exactly 0.
+   */
+  | 'LASSO'
   /** Ordinary least squares by the normal equation (Cholesky of XᵀX; the minimum-norm solution when the design is rank-deficient). */
   | 'LINEAR_REGRESSION'
   /**
