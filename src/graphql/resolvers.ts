@@ -75,6 +75,7 @@ export const resolvers: Resolvers = {
     testRows: (model) => summaryOf(model)?.testRows ?? null,
     warnings: (model) => summaryOf(model)?.warnings ?? [],
     signature: (model) => summaryOf(model)?.signature ?? null,
+    derivedFeatures: (model) => summaryOf(model)?.derivedFeatures ?? [],
     pipeline: (model) => {
       const state = model.state as { pipeline?: { params: { features: { name: string; type: string }[] }; state: { steps: object[] } } } | null;
       const summary = summaryOf(model);

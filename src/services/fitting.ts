@@ -20,6 +20,7 @@ import { createRandom, permutation } from "../core/random.ts";
 import { classificationCurves, regressionCurves, type Curves } from "./curves.ts";
 import { quantileSorted } from "../core/dataset/stats.ts";
 import { binProportions } from "../core/metrics/drift.ts";
+import type { DerivedFeature } from "../core/preprocessing/expressions.ts";
 import { featureImportanceOf, type FeatureImportance } from "./importance.ts";
 import { inferenceFor, type IntervalState, type StoredInference } from "./inference.ts";
 
@@ -46,6 +47,10 @@ export interface FitRequest {
   folds?: number;
   /** per-column preprocessing choices overriding the defaults (see `featureSpecs`) */
   preprocessing?: Record<string, ColumnPreprocessing>;
+  /** derived features (expressions), already computed as NUMBER columns at the end of `features` */
+  derived?: DerivedFeature[];
+  /** the raw columns a prediction record must carry (default: `features`); derived features are computed from them */
+  inputs?: Column[];
 }
 
 /** What a user may choose per feature column (TrainModelInput.preprocessing). */
@@ -76,6 +81,8 @@ export interface ModelState {
   classes: string[] | null;
   /** OLS: what prediction intervals need (absent for other models) */
   interval?: IntervalState | null;
+  /** derived features, computed from each record before the pipeline (compiled once per served model) */
+  derived?: DerivedFeature[];
   /** models without linear coefficients: training rows (transformed) that Shapley explanations average over */
   background?: { rows: number; cols: number; data: number[] } | null;
 }
@@ -106,6 +113,8 @@ export interface ModelSummary {
   reference: DriftReference[];
   /** standard errors, tests and fit statistics where the algorithm has them (services/inference.ts) */
   inference?: StoredInference | null;
+  /** the expressions of the derived features (their columns are in `coefficients`, `featureImportance`) */
+  derivedFeatures?: DerivedFeature[];
   /** one value per raw input column, most important first (services/importance.ts) */
   featureImportance?: FeatureImportance[];
 }
@@ -234,6 +243,7 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
       estimator: estimator.toJSON(),
       classes,
       interval: inference?.interval ?? null,
+      derived: request.derived ?? [],
       background: linear.coefficients ? null : backgroundOf(X, request.seed),
     },
     metrics,
@@ -246,8 +256,9 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
       testRows: split.test.length,
       warnings,
       curves: evaluation.curves!,
-      signature: signatureOf(features, trainRows, request.preprocessing ?? {}),
-      reference: referenceOf(features, trainRows),
+      signature: signatureOf(request.inputs ?? features, trainRows, request.preprocessing ?? {}),
+      reference: referenceOf(request.inputs ?? features, trainRows),
+      derivedFeatures: request.derived ?? [],
       inference: inference?.summary ?? null,
       featureImportance,
     },

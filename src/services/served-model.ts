@@ -10,6 +10,7 @@ import { valuesByColumn } from "../core/preprocessing/coefficients.ts";
 import { InvalidInputError } from "../core/errors.ts";
 import { checkLevel, predictionInterval } from "./inference.ts";
 import { samplingShapleyValues } from "../core/explain/shapley.ts";
+import { compileDerivedFeatures, deriveValue } from "../core/preprocessing/expressions.ts";
 import type { Matrix } from "../core/matrix.ts";
 
 export interface PredictionOutput {
@@ -66,6 +67,22 @@ export function loadServedModel(model: ModelRow): ServedModel {
     known: entry.categories ? new Set(entry.categories) : null,
   }));
   const groups = pipeline.featureGroups();
+  // Derived features compile once per served model, against the raw inputs' types.
+  const derived = state.derived ?? [];
+  const compiledDerived = compileDerivedFeatures(derived, new Map(signature.map((e) => [e.name, e.type])));
+  const pipelineColumns = new Set(pipeline.inputColumns);
+  const expressionOnly = [...new Set(compiledDerived.flatMap((e) => e.inputs))].filter((name) => !pipelineColumns.has(name));
+  /** A record with its derived features added (a copy); names a missing raw input by row. */
+  const withDerived = (record: unknown, row: number): Record<string, unknown> => {
+    if (derived.length === 0 || record === null || typeof record !== "object" || Array.isArray(record)) return record as Record<string, unknown>;
+    const raw = record as Record<string, unknown>;
+    for (const name of expressionOnly) {
+      if (raw[name] === undefined) throw new InvalidInputError(`Input ${row} is missing ${JSON.stringify(name)}, which a derived feature reads; pass null for a missing value.`, { row, field: name });
+    }
+    const out: Record<string, unknown> = { ...raw };
+    compiledDerived.forEach((expression, j) => (out[derived[j].name] = deriveValue(expression, raw)));
+    return out;
+  };
   const p = pipeline.nFeatures;
   // Linear coefficients, looked up once on the first explanation (kernel models have none).
   let linear: { coef: Float64Array; intercept: Float64Array } | null | undefined;
@@ -111,30 +128,31 @@ export function loadServedModel(model: ModelRow): ServedModel {
     id: model.id,
     workspaceId: model.workspaceId,
     predict(inputs) {
-      const X = pipeline.transformRecords(inputs as Record<string, unknown>[]);
+      const X = pipeline.transformRecords(inputs.map(withDerived));
       return classes ? classify(estimator as Classifier, X, classes) : Array.from(estimator.predict(X), (value) => ({ value }));
     },
     explain(input, topK) {
       if (topK !== null && topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
         throw new InvalidInputError(`topK must be a positive integer, got ${topK}.`, { field: "topK" });
       }
+      const record = withDerived(input, 0);
       const fitted = coefficients();
-      if (!fitted) return shapley(input as Record<string, unknown>, topK);
-      const X = pipeline.transformRecords([input as Record<string, unknown>]);
+      if (!fitted) return shapley(record, topK);
+      const X = pipeline.transformRecords([record]);
       const x = X.data;
       // Per-class models explain the predicted class's decision value (the reported output).
       const row = fitted.intercept.length > 1 ? estimator.predict(X)[0] : 0;
       const coef = fitted.coef.subarray(row * p, (row + 1) * p);
       const intercept = fitted.intercept.subarray(row, row + 1);
       const contributions = valuesByColumn(groups, Float64Array.from(x, (v, j) => v * coef[j]))
-        .map(({ column, total }) => ({ feature: column, value: (input as Record<string, unknown>)[column] ?? null, contribution: total, standardError: null }))
+        .map(({ column, total }) => ({ feature: column, value: record[column] ?? null, contribution: total, standardError: null }))
         .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
       return { baseValue: intercept[0], contributions: topK ? contributions.slice(0, topK) : contributions, method: "LINEAR", samples: null };
     },
     interval(input, level) {
       checkLevel(level);
       if (!state.interval) return null;
-      const X = pipeline.transformRecords([input as Record<string, unknown>]);
+      const X = pipeline.transformRecords([withDerived(input, 0)]);
       return { ...predictionInterval(state.interval, X.data, estimator.predict(X)[0], level), level };
     },
     outOfRange(input) {

@@ -19,6 +19,7 @@ import { insertModelVersion, type ModelRecord } from "./models.ts";
 import { fitPrepared, prepare, type ColumnPreprocessing, type FitRequest, type FitResult, type Prepared } from "./fitting.ts";
 
 export type { ModelSummary } from "./fitting.ts";
+import { compileDerivedFeatures, deriveColumn, type DerivedFeature } from "../core/preprocessing/expressions.ts";
 
 export interface TrainModelInput {
   datasetId: string;
@@ -31,6 +32,7 @@ export interface TrainModelInput {
   seed?: number | null;
   folds?: number | null;
   preprocessing?: unknown;
+  derivedFeatures?: DerivedFeature[] | null;
 }
 
 const MAX_TEST_FRACTION = 0.9;
@@ -132,7 +134,15 @@ export class TrainingService {
     if (new Set(features).size !== features.length) throw new InvalidInputError("features lists a column more than once.", { field: "features" });
 
     const preprocessing = checkPreprocessing(input.preprocessing);
-    const [targetColumn, ...featureColumns] = await this.datasets.loadColumns(dataset, [target.name, ...features]);
+    // Derived features read dataset columns other than the target (reading it would leak the
+    // answer into the inputs); the columns they read become inputs of the model.
+    const derived = input.derivedFeatures ?? [];
+    const readable = new Map(columns.filter((c) => c !== target).map((c) => [c.name, c.type]));
+    const compiled = compileDerivedFeatures(derived, readable);
+    const extra = [...new Set(compiled.flatMap((e) => e.inputs))].filter((name) => !features.includes(name));
+    const [targetColumn, ...loaded] = await this.datasets.loadColumns(dataset, [target.name, ...features, ...extra]);
+    const inputColumns = loaded;
+    const featureColumns = [...loaded.slice(0, features.length), ...compiled.map((e, j) => deriveColumn(derived[j].name, e, loaded))];
     return {
       dataset,
       target: target.name,
@@ -140,7 +150,18 @@ export class TrainingService {
       testFraction,
       seed,
       folds,
-      request: (algorithm) => ({ algorithm, hyperparameters: {}, target: targetColumn, features: featureColumns, testFraction, seed, folds, preprocessing }),
+      request: (algorithm) => ({
+        algorithm,
+        hyperparameters: {},
+        target: targetColumn,
+        features: featureColumns,
+        testFraction,
+        seed,
+        folds,
+        preprocessing,
+        derived: derived.map(({ name, expression }) => ({ name, expression })),
+        inputs: inputColumns,
+      }),
     };
   }
 

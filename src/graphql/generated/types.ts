@@ -320,6 +320,20 @@ export type DatasetRowEdge = {
   node: Scalars['JSON']['output'];
 };
 
+export type DerivedFeature = {
+  __typename?: 'DerivedFeature';
+  expression: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** A feature computed from each row by an expression over its columns (see `TrainModelInput.derivedFeatures`). */
+export type DerivedFeatureInput = {
+  /** E.g. `log(price)`, `sqft / rooms`, `age > 65`, `city == "Paris"`. */
+  expression: Scalars['String']['input'];
+  /** The feature's name: new, not a column of the dataset. */
+  name: Scalars['String']['input'];
+};
+
 export type EvaluationSet =
   /** Served predictions whose true outcome a client recorded. */
   | 'LIVE'
@@ -547,6 +561,8 @@ export type Model = {
   cvMetrics: Maybe<CvMetrics>;
   /** The dataset the model was trained on; null once that dataset is deleted. */
   dataset: Maybe<Dataset>;
+  /** The derived features the model computes from its raw inputs (`TrainModelInput.derivedFeatures`). */
+  derivedFeatures: Array<DerivedFeature>;
   /** Why training failed, when status is FAILED. */
   error: Maybe<Scalars['String']['output']>;
   /**
@@ -1232,6 +1248,21 @@ export type TimeBucket = {
 export type TrainModelInput = {
   algorithm: Algorithm;
   datasetId: Scalars['ID']['input'];
+  /**
+   * Features computed per row by expressions over the dataset's columns (not the target),
+   * parsed and checked here, compiled once per model and evaluated for each prediction from
+   * the raw inputs. The grammar: numbers, `pi`, `e`, `true`/`false`; column names (BOOLEAN as
+   * 1/0); + − * / ^ % mod; < <= > >= == != (1 or 0); and, or, not, xor; `c ? a : b`; a
+   * CATEGORY column compared with a string (`city == "Paris"`); and the functions abs, sqrt,
+   * cbrt, exp, expm1, log (1 or 2 arguments), log10, log2, log1p, sin, cos, tan, asin, acos,
+   * atan, atan2, sinh, cosh, tanh, floor, ceil, round, sign, min, max, pow, hypot, clamp.
+   * Anything else (assignment, function definition, property or index access, arrays,
+   * objects, units, other functions such as import or evaluate) is refused with
+   * `BAD_USER_INPUT` naming `derivedFeatures[i].expression` and the character position. A
+   * missing input or a non-finite result (log of a negative number, division by zero) is a
+   * missing value, imputed or refused like any other.
+   */
+  derivedFeatures?: InputMaybe<Array<DerivedFeatureInput>>;
   /** Feature columns; defaults to every column except the target. */
   features?: InputMaybe<Array<Scalars['String']['input']>>;
   /**
@@ -1388,6 +1419,8 @@ export type ResolversTypes = {
   DatasetRowConnection: ResolverTypeWrapper<DatasetRowConnection>;
   DatasetRowEdge: ResolverTypeWrapper<DatasetRowEdge>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DerivedFeature: ResolverTypeWrapper<DerivedFeature>;
+  DerivedFeatureInput: DerivedFeatureInput;
   EvaluationSet: EvaluationSet;
   Explanation: ResolverTypeWrapper<Explanation>;
   ExplanationMethod: ExplanationMethod;
@@ -1470,6 +1503,8 @@ export type ResolversParentTypes = {
   DatasetRowConnection: DatasetRowConnection;
   DatasetRowEdge: DatasetRowEdge;
   DateTime: Scalars['DateTime']['output'];
+  DerivedFeature: DerivedFeature;
+  DerivedFeatureInput: DerivedFeatureInput;
   Explanation: Explanation;
   FeatureDrift: FeatureDrift;
   FeatureImportance: FeatureImportance;
@@ -1683,6 +1718,11 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DerivedFeatureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DerivedFeature'] = ResolversParentTypes['DerivedFeature']> = {
+  expression?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type ExplanationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Explanation'] = ResolversParentTypes['Explanation']> = {
   baseValue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   contributions?: Resolver<Array<ResolversTypes['Contribution']>, ParentType, ContextType>;
@@ -1790,6 +1830,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   curves?: Resolver<Maybe<ResolversTypes['Curves']>, ParentType, ContextType>;
   cvMetrics?: Resolver<Maybe<ResolversTypes['CvMetrics']>, ParentType, ContextType>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType>;
+  derivedFeatures?: Resolver<Array<ResolversTypes['DerivedFeature']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   featureImportance?: Resolver<Maybe<Array<ResolversTypes['FeatureImportance']>>, ParentType, ContextType>;
   features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2030,6 +2071,7 @@ export type Resolvers<ContextType = Context> = {
   DatasetRowConnection?: DatasetRowConnectionResolvers<ContextType>;
   DatasetRowEdge?: DatasetRowEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DerivedFeature?: DerivedFeatureResolvers<ContextType>;
   Explanation?: ExplanationResolvers<ContextType>;
   FeatureDrift?: FeatureDriftResolvers<ContextType>;
   FeatureImportance?: FeatureImportanceResolvers<ContextType>;
