@@ -69,14 +69,19 @@ describe("explanations", () => {
     const model = (await server.gql(TRAIN, { input: { datasetId, name: "lazy", algorithm: "RIDGE", target: "price", features: houses.features } })).data.trainModel;
     const explain = vi.spyOn(server.app.services.predictions, "explain");
     const outOfRange = vi.spyOn(server.app.services.predictions, "outOfRange");
+    const interval = vi.spyOn(server.app.services.predictions, "interval");
     await server.gql(`mutation($id: ID!, $inputs: [JSON!]!) { predict(modelId: $id, inputs: $inputs) { output } }`, { id: model.id, inputs });
     expect(explain).not.toHaveBeenCalled();
     expect(outOfRange).not.toHaveBeenCalled();
+    expect(interval).not.toHaveBeenCalled();
     await server.gql(PREDICT_EXPLAINED, { id: model.id, inputs });
     expect(explain).toHaveBeenCalledTimes(2);
     expect(outOfRange).toHaveBeenCalledTimes(2);
+    await server.gql(`mutation($id: ID!, $inputs: [JSON!]!) { predict(modelId: $id, inputs: $inputs) { interval { low } } }`, { id: model.id, inputs });
+    expect(interval).toHaveBeenCalledTimes(2);
     explain.mockRestore();
     outOfRange.mockRestore();
+    interval.mockRestore();
   });
 });
 
