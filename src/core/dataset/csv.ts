@@ -144,6 +144,13 @@ class CsvIngest {
 
   onRecord(record: string[], info: InfoRecord): null {
     const line = this.recordStartLine(record, info);
+    // Postgres text cannot hold U+0000, and no real CSV has it: refuse it here, by position,
+    // rather than fail when the column is stored.
+    for (let j = 0; j < record.length; j++) {
+      if (record[j].includes("\u0000")) {
+        throw new InvalidInputError(`Line ${line}, field ${j + 1} contains a NUL character (U+0000), which a CSV text field cannot hold.`, { line, column: j + 1 });
+      }
+    }
     if (this.header === undefined) {
       this.readHeader(record);
       return null;

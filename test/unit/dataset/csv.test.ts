@@ -168,3 +168,18 @@ describe("parseCsv: malformed input", () => {
     expect(parseCsv(`a\n${"y".repeat(100_000)}\n`).rowCount).toBe(1);
   });
 });
+
+describe("parseCsv: characters Postgres text cannot hold", () => {
+  it("refuses a NUL character, naming line and field (found by the fuzz test)", () => {
+    const error = (() => {
+      try {
+        parseCsv("a,b\n1,x\u0000y\n");
+      } catch (e) {
+        return e as InvalidInputError;
+      }
+      throw new Error("accepted");
+    })();
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.details).toMatchObject({ line: 2, column: 2 });
+  });
+});
