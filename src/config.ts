@@ -29,7 +29,11 @@ export interface Config {
   /** RATE_LIMIT_PER_SECOND (default 1000; 0 = off) and RATE_LIMIT_BURST (default 2× the rate), per key per process. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** MAX_TRAINING_SECONDS (default 300): wall-clock budget of one training request, checked between solver iterations. */
+  maxTrainingSeconds: number;
 }
+
+export const DEFAULT_MAX_TRAINING_SECONDS = 300;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
@@ -48,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxCost: integer(env, "MAX_COST", 200_000, 10, 1e9),
     rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 1000, 0, 1e9),
     rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 2 * integer(env, "RATE_LIMIT_PER_SECOND", 1000, 0, 1e9), 1, 1e9),
+    maxTrainingSeconds: integer(env, "MAX_TRAINING_SECONDS", DEFAULT_MAX_TRAINING_SECONDS, 1, 86_400),
   };
 }
 

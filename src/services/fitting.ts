@@ -8,7 +8,7 @@
  */
 import type { Column } from "../core/dataset/columns.ts";
 import { InvalidInputError } from "../core/errors.ts";
-import { createEstimator, taskOf, type Algorithm, type Classifier, type Estimator } from "../core/estimators/index.ts";
+import { createEstimator, FitCancelledError, taskOf, type Algorithm, type Classifier, type Estimator } from "../core/estimators/index.ts";
 import { FeaturePipeline, type FeatureSpec } from "../core/preprocessing/feature-pipeline.ts";
 import { compareCodePoints } from "../core/preprocessing/one-hot-encoder.ts";
 import { rawCoefficients } from "../core/preprocessing/coefficients.ts";
@@ -51,6 +51,8 @@ export interface FitRequest {
   derived?: DerivedFeature[];
   /** the raw columns a prediction record must carry (default: `features`); derived features are computed from them */
   inputs?: Column[];
+  /** wall-clock budget shared by every fit of the request (performance.now() deadline, ms) */
+  budget?: { seconds: number; deadline: number };
 }
 
 /** What a user may choose per feature column (TrainModelInput.preprocessing). */
@@ -294,7 +296,19 @@ function fitOn(request: FitRequest, hyperparameters: Record<string, unknown>, ro
     const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features, request.preprocessing, hyperparameters) });
     return { pipeline, X: pipeline.fit(features, rows).transform(features, rows) };
   });
-  const estimator = createEstimator(algorithm, withClassIndices(hyperparameters, classes)).fit(X, y, { nClasses: classes?.length });
+  const budget = request.budget;
+  const estimator = createEstimator(algorithm, withClassIndices(hyperparameters, classes));
+  try {
+    estimator.fit(X, y, { nClasses: classes?.length, isCancelled: budget ? () => performance.now() > budget.deadline : undefined });
+  } catch (e) {
+    if (e instanceof FitCancelledError && budget) {
+      throw new InvalidInputError(
+        `Training stopped: this request took longer than its budget of ${budget.seconds} s (MAX_TRAINING_SECONDS). Lower max_iter or raise tol, train on fewer rows or folds, or search a smaller space.`,
+        { field: "hyperparameters", limit: "MAX_TRAINING_SECONDS" },
+      );
+    }
+    throw e;
+  }
   return { pipeline, estimator, X };
 }
 

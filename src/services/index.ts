@@ -26,12 +26,19 @@ export interface Services {
   auth: AuthService;
 }
 
-export function createServices(prisma: PrismaClient): Services {
+export interface ServiceOptions {
+  /** wall-clock budget of one training request in seconds (MAX_TRAINING_SECONDS) */
+  maxTrainingSeconds?: number;
+}
+
+import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
+
+export function createServices(prisma: PrismaClient, options: ServiceOptions = {}): Services {
   const workspaces = new WorkspaceService(prisma);
   const datasets = new DatasetService(prisma);
   const models = new ModelService(prisma);
   const registry = new RegistryService(prisma, models);
-  const training = new TrainingService(prisma, datasets, (workspaceId, name) => registry.applyAliasRules(workspaceId, name));
+  const training = new TrainingService(prisma, datasets, (workspaceId, name) => registry.applyAliasRules(workspaceId, name), options.maxTrainingSeconds ?? DEFAULT_MAX_TRAINING_SECONDS);
   const predictions = new PredictionService(prisma, models, registry);
   const selection = new SelectionService(training);
   const analytics = new AnalyticsService(prisma, registry);

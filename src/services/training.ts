@@ -19,6 +19,7 @@ import { insertModelVersion, type ModelRecord } from "./models.ts";
 import { fitPrepared, prepare, type ColumnPreprocessing, type FitRequest, type FitResult, type Prepared } from "./fitting.ts";
 
 export type { ModelSummary } from "./fitting.ts";
+import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
 import { compileDerivedFeatures, deriveColumn, type DerivedFeature } from "../core/preprocessing/expressions.ts";
 
 export interface TrainModelInput {
@@ -89,6 +90,8 @@ export class TrainingService {
     private readonly datasets: DatasetService,
     /** called after a version is stored READY (the registry moves rule-following aliases) */
     private readonly onReady: (workspaceId: string, name: string) => Promise<void> = async () => {},
+    /** wall-clock budget of one training request (the fit, its cross-validation, a whole search) */
+    private readonly maxTrainingSeconds = DEFAULT_MAX_TRAINING_SECONDS,
   ) {}
 
   async trainModel(workspaceId: string, input: TrainModelInput): Promise<ModelRecord> {
@@ -134,6 +137,7 @@ export class TrainingService {
     if (new Set(features).size !== features.length) throw new InvalidInputError("features lists a column more than once.", { field: "features" });
 
     const preprocessing = checkPreprocessing(input.preprocessing);
+    const budget = { seconds: this.maxTrainingSeconds, deadline: performance.now() + this.maxTrainingSeconds * 1000 };
     // Derived features read dataset columns other than the target (reading it would leak the
     // answer into the inputs); the columns they read become inputs of the model.
     const derived = input.derivedFeatures ?? [];
@@ -161,6 +165,7 @@ export class TrainingService {
         preprocessing,
         derived: derived.map(({ name, expression }) => ({ name, expression })),
         inputs: inputColumns,
+        budget,
       }),
     };
   }
