@@ -80,7 +80,7 @@ export function loadServedModel(model: ModelRow): ServedModel {
       if (raw[name] === undefined) throw new InvalidInputError(`Input ${row} is missing ${JSON.stringify(name)}, which a derived feature reads; pass null for a missing value.`, { row, field: name });
     }
     const out: Record<string, unknown> = { ...raw };
-    compiledDerived.forEach((expression, j) => (out[derived[j].name] = deriveValue(expression, raw)));
+    compiledDerived.forEach((expression, j) => (out[derived[j].name] = deriveValue(expression, raw, row)));
     return out;
   };
   const p = pipeline.nFeatures;

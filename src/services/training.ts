@@ -142,6 +142,10 @@ export class TrainingService {
     // answer into the inputs); the columns they read become inputs of the model.
     const derived = input.derivedFeatures ?? [];
     const readable = new Map(columns.filter((c) => c !== target).map((c) => [c.name, c.type]));
+    const clash = derived.findIndex((d) => d?.name === target.name);
+    if (clash >= 0) {
+      throw new InvalidInputError(`Derived feature ${JSON.stringify(target.name)} has the name of the target; choose another.`, { field: `derivedFeatures[${clash}].name` });
+    }
     const compiled = compileDerivedFeatures(derived, readable);
     const extra = [...new Set(compiled.flatMap((e) => e.inputs))].filter((name) => !features.includes(name));
     const [targetColumn, ...loaded] = await this.datasets.loadColumns(dataset, [target.name, ...features, ...extra]);

@@ -100,6 +100,7 @@ describe("derived features", () => {
     ["the target", [{ name: "x", expression: "price / sqft" }], "derivedFeatures[0].expression", 0],
     ["an assignment", [{ name: "x", expression: "age = 1" }], "derivedFeatures[0].expression", 4],
     ["a clash with a column", [{ name: "age", expression: "age * 2" }], "derivedFeatures[0].name", undefined],
+    ["a clash with the target", [{ name: "price", expression: "sqft * 2" }], "derivedFeatures[0].name", undefined],
   ])("refuses %s with BAD_USER_INPUT naming the field and position, and creates no model", async (_case, derivedFeatures, field, position) => {
     const before = await database.prisma.model.count();
     const { errors } = await train({ features: ["sqft"], derivedFeatures, name: "refused" });
