@@ -10,6 +10,7 @@ import type { Column } from "../core/dataset/columns.ts";
 import { InvalidInputError } from "../core/errors.ts";
 import { createEstimator, FitCancelledError, taskOf, type Algorithm, type Classifier, type Estimator } from "../core/estimators/index.ts";
 import { FeaturePipeline, type FeatureSpec } from "../core/preprocessing/feature-pipeline.ts";
+import type { SimpleImputerParams } from "../core/preprocessing/simple-imputer.ts";
 import { compareCodePoints } from "../core/preprocessing/one-hot-encoder.ts";
 import { rawCoefficients } from "../core/preprocessing/coefficients.ts";
 import { kFold, trainTestSplit } from "../core/selection/split.ts";
@@ -55,11 +56,60 @@ export interface FitRequest {
   budget?: { seconds: number; deadline: number };
 }
 
-/** What a user may choose per feature column (TrainModelInput.preprocessing). */
+/**
+ * What a user may choose per feature column (TrainModelInput.preprocessing):
+ * - impute: "mean" | "median" | "most_frequent" | "constant" (shorthand for { strategy }), or
+ *   { strategy, fill_value } (fill_value for "constant"); "error" (or { strategy: "error" }) is
+ *   no imputation, as leaving it out: training rows missing the column are left out, and a
+ *   prediction missing it is refused (BAD_USER_INPUT naming row and field).
+ * - scale (numbers, and ordinal-encoded categories): "standard" | "minmax" | "robust" | "none"
+ * - encode (categories): "one_hot" | "ordinal"
+ * - handle_unknown (categories): "ignore" (one-hot: all zeros; ordinal: −1) | "error"
+ */
 export interface ColumnPreprocessing {
-  impute?: FeatureSpec["impute"];
+  impute?: FeatureSpec["impute"] | ImputeChoice | { strategy: "error" };
   scale?: FeatureSpec["scale"];
+  encode?: FeatureSpec["encode"];
   handle_unknown?: FeatureSpec["handle_unknown"];
+}
+
+type ImputeChoice = "mean" | "median" | "most_frequent" | "constant" | "error";
+
+const IMPUTE_STRATEGIES: readonly string[] = ["mean", "median", "most_frequent", "constant", "error"];
+
+/**
+ * A column's `impute` choice as SimpleImputer params, or undefined when it is not imputed
+ * (absent, null, "error" or { strategy: "error" }).
+ * @throws InvalidInputError (`field` preprocessing.<column>.impute[.key]) for any other form
+ */
+export function imputerParams(column: string, impute: unknown): SimpleImputerParams | undefined {
+  const field = `preprocessing.${column}.impute`;
+  const strategies = IMPUTE_STRATEGIES.map((s) => JSON.stringify(s)).join(", ");
+  if (impute === undefined || impute === null || impute === "error") return undefined;
+  if (typeof impute === "string") {
+    if (!IMPUTE_STRATEGIES.includes(impute)) throw new InvalidInputError(`${field} must be one of ${strategies} or { "strategy": …, "fill_value": … }, got ${JSON.stringify(impute)}.`, { field });
+    return { strategy: impute as SimpleImputerParams["strategy"] };
+  }
+  if (typeof impute !== "object" || Array.isArray(impute)) {
+    throw new InvalidInputError(`${field} must be a strategy (${strategies}) or an object such as { "strategy": "constant", "fill_value": 0 }, got ${JSON.stringify(impute)}.`, { field });
+  }
+  const choice = impute as Record<string, unknown>;
+  for (const key of Object.keys(choice)) {
+    if (key !== "strategy" && key !== "fill_value") throw new InvalidInputError(`${field} has unknown option ${JSON.stringify(key)}; use strategy and fill_value.`, { field: `${field}.${key}` });
+  }
+  if (choice.strategy !== undefined && !IMPUTE_STRATEGIES.includes(choice.strategy as string)) {
+    throw new InvalidInputError(`${field}.strategy must be one of ${strategies}, got ${JSON.stringify(choice.strategy)}.`, { field: `${field}.strategy` });
+  }
+  if (choice.strategy === "error") {
+    if (choice.fill_value !== undefined) throw new InvalidInputError(`${field}: strategy "error" imputes nothing; remove fill_value.`, { field: `${field}.fill_value` });
+    return undefined;
+  }
+  return choice as SimpleImputerParams;
+}
+
+/** Whether the user's choices impute `column` (then its missing values are filled, not refused). */
+function isImputed(choices: Record<string, ColumnPreprocessing>, column: string): boolean {
+  return Object.hasOwn(choices, column) && imputerParams(column, choices[column]?.impute) !== undefined;
 }
 
 /** One raw input column as the model expects it (Model.signature). */
@@ -167,14 +217,21 @@ export function featureSpecs(
   return features.map((column) => {
     const choice = choices[column.name] ?? {};
     for (const key of Object.keys(choice)) {
-      if (!["impute", "scale", "handle_unknown"].includes(key)) {
-        throw new InvalidInputError(`preprocessing.${column.name} has unknown option ${JSON.stringify(key)}; use impute, scale or handle_unknown.`, { field: `preprocessing.${column.name}.${key}` });
+      if (!["impute", "scale", "encode", "handle_unknown"].includes(key)) {
+        throw new InvalidInputError(`preprocessing.${column.name} has unknown option ${JSON.stringify(key)}; use impute, scale, encode or handle_unknown.`, { field: `preprocessing.${column.name}.${key}` });
       }
+    }
+    const { impute, ...rest } = choice;
+    const imputer = imputerParams(column.name, impute);
+    const chosen = { ...rest, ...(imputer ? { impute: imputer } : {}) } as Partial<FeatureSpec>;
+    // An ordinal-encoded category is one numeric feature (its index), scaled like a number.
+    if (column.type === "CATEGORY" && chosen.encode === "ordinal") {
+      return { name: column.name, type: column.type, handle_unknown: "ignore", scale: penalized ? "standard" : "none", ...chosen, encode: "ordinal" };
     }
     return column.type === "CATEGORY"
       ? // unpenalized fits get treatment coding (first category dropped): a full-rank design.
-        { name: column.name, type: column.type, encode: "one_hot", handle_unknown: "ignore", drop: fullRank ? "first" : null, ...choice }
-      : { name: column.name, type: column.type, scale: penalized ? "standard" : "none", ...choice };
+        { name: column.name, type: column.type, encode: "one_hot", handle_unknown: "ignore", drop: fullRank ? "first" : null, ...chosen }
+      : { name: column.name, type: column.type, scale: penalized ? "standard" : "none", ...chosen };
   });
 }
 
@@ -199,8 +256,8 @@ export function prepare(request: FitRequest): Prepared {
   const { algorithm, target, features } = request;
   const task = taskOf(algorithm);
   const warnings: string[] = [];
-  const imputed = new Set(Object.entries(request.preprocessing ?? {}).filter(([, c]) => c.impute).map(([name]) => name));
-  const rows = completeRows([target, ...features.filter((c) => !imputed.has(c.name))]);
+  const choices = request.preprocessing ?? {};
+  const rows = completeRows([target, ...features.filter((c) => !isImputed(choices, c.name))]);
   const dropped = target.values.length - rows.length;
   if (dropped > 0) warnings.push(`${dropped} of ${target.values.length} rows have a missing target or (not imputed) feature value and were left out.`);
   if (rows.length < 2) {
@@ -403,7 +460,7 @@ function withColumnFields<T>(features: Column[], run: () => T): T {
 /** Each raw input's type, whether it may be missing, and its range or categories in training. */
 function signatureOf(features: Column[], trainRows: Int32Array, choices: Record<string, ColumnPreprocessing>): SignatureEntry[] {
   return features.map((column) => {
-    const required = !choices[column.name]?.impute;
+    const required = !isImputed(choices, column.name);
     if (column.type === "CATEGORY") {
       const seen = new Set<number>();
       for (const i of trainRows) if (column.values[i] >= 0) seen.add(column.values[i]);

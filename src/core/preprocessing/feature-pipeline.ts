@@ -2,8 +2,17 @@
  * FeaturePipeline: dataset columns (or raw JSON records) → the row-major design matrix an
  * estimator sees, as a scikit-learn `ColumnTransformer` with one `Pipeline` per column:
  *
- *   NUMBER / BOOLEAN:  [SimpleImputer] → [StandardScaler]      → 1 feature, named `column`
- *   CATEGORY:          [SimpleImputer] → OneHotEncoder         → 1 feature per category, `column=value`
+ *   NUMBER / BOOLEAN:  [SimpleImputer] → [scaler]                   → 1 feature, named `column`
+ *   CATEGORY one_hot:  [SimpleImputer] → OneHotEncoder              → 1 feature per category, `column=value`
+ *   CATEGORY ordinal:  [SimpleImputer] → OrdinalEncoder → [scaler]  → 1 feature, named `column`
+ *
+ * The scaler is StandardScaler, MinMaxScaler or RobustScaler (`scale` standard / minmax / robust;
+ * see scalers.ts): each an affine map x' = (x − center) / scale, which `standardization()`
+ * reports so that coefficients can be given in raw units. An ordinal feature (the category's
+ * index 0..k−1, or −1 for an unseen one under handle_unknown 'ignore') may be scaled like a
+ * number, as scikit-learn's `make_pipeline(OrdinalEncoder(), StandardScaler())`; a one-hot block
+ * may not (its 0/1 features are not scaled). A missing value in a column without `impute` is an
+ * error for numbers and ordinal features; a one-hot block encodes it as all zeros.
  *
  * Features appear in the order of `params.features`, each column's block contiguous. Each step is
  * fitted on the output of the step before, on training rows only (the scaler sees imputed
@@ -15,7 +24,8 @@
 import { matrix, type Matrix } from "../matrix.ts";
 import { InvalidInputError, NotFittedError } from "../errors.ts";
 import { getColumn, isMissingCell, type CategoryColumn, type Column, type ColumnType, type NumberColumn } from "../dataset/columns.ts";
-import { StandardScaler } from "./standard-scaler.ts";
+import { affineOf, createScaler, scalerFromJSON, SCALE_KINDS, type ScaleKind, type Scaler } from "./scalers.ts";
+import { OrdinalEncoder, UNSEEN } from "./ordinal-encoder.ts";
 import { SimpleImputer, type SimpleImputerParams } from "./simple-imputer.ts";
 import { ALL_ZEROS, OneHotEncoder, UNKNOWN, type Drop, type HandleUnknown } from "./one-hot-encoder.ts";
 import { checkEnum, checkSerialized, type SerializedEstimator } from "./serialized.ts";
@@ -28,15 +38,18 @@ export interface FeatureSpec {
   /** the dataset column (and the key of a prediction record) */
   name: string;
   type: ColumnType;
-  /** fill missing values first; without it a missing NUMBER/BOOLEAN value is an error */
+  /** fill missing values first; without it a missing NUMBER/BOOLEAN (or ordinal) value is an error */
   impute?: SimpleImputerParams;
-  /** NUMBER/BOOLEAN: 'standard' = StandardScaler; default 'none' */
-  scale?: "standard" | "none";
-  /** CATEGORY: the encoding, 'one_hot' (the only one, the default) */
-  encode?: "one_hot";
-  /** CATEGORY: OneHotEncoder's handle_unknown; default 'error' */
+  /**
+   * NUMBER/BOOLEAN, and CATEGORY with encode 'ordinal': 'standard' = StandardScaler, 'minmax' =
+   * MinMaxScaler, 'robust' = RobustScaler; default 'none'
+   */
+  scale?: ScaleKind | "none";
+  /** CATEGORY: 'one_hot' (default; one 0/1 feature per category) or 'ordinal' (one feature, the category's index) */
+  encode?: "one_hot" | "ordinal";
+  /** CATEGORY: 'error' (default) or 'ignore': an unseen category encodes as all zeros (one_hot) or −1 (ordinal) */
   handle_unknown?: HandleUnknown;
-  /** CATEGORY: OneHotEncoder's drop; default null */
+  /** CATEGORY one_hot: OneHotEncoder's drop; default null */
   drop?: Drop;
 }
 
@@ -44,14 +57,19 @@ export interface FeaturePipelineParams {
   features: FeatureSpec[];
 }
 
-/** The features of one input column, for explanations (one-hot features back to their column). */
+/** The features of one input column, for explanations (one-hot features back to their column; `category` null for a numeric or ordinal feature). */
 export interface FeatureGroup {
   column: string;
   type: ColumnType;
   features: { index: number; name: string; category: string | null }[];
 }
 
-/** Per output feature, the affine map from raw units: x_model = (x_raw − mean) / scale. */
+/**
+ * Per output feature, the affine map from raw units: x_model = (x_raw − mean) / scale. `mean` is
+ * the scaler's centre (the mean for StandardScaler, the minimum for MinMaxScaler, the median for
+ * RobustScaler; the name is kept for compatibility); unscaled and one-hot features have 0 and 1.
+ * An ordinal feature's raw unit is its category index.
+ */
 export interface Standardization {
   mean: Float64Array;
   scale: Float64Array;
@@ -60,8 +78,14 @@ export interface Standardization {
 interface Step {
   spec: FeatureSpec;
   imputer?: SimpleImputer;
-  scaler?: StandardScaler;
+  scaler?: Scaler;
+  /** one_hot encoding */
   encoder?: OneHotEncoder;
+  /** ordinal encoding (serialized under `encoder` too, told apart by its kind) */
+  ordinal?: OrdinalEncoder;
+  /** the scaler's affine map x' = (x − center) / scale; 0 and 1 without scaler */
+  center: number;
+  scale: number;
   /** first output feature of this column */
   offset: number;
   width: number;
@@ -95,24 +119,32 @@ export class FeaturePipeline {
     for (const spec of specs) {
       const column = select(columnOf(columns, spec), rows);
       if (column.values.length === 0) throw new InvalidInputError("FeaturePipeline needs at least one training row.", { field: "rows" });
-      const step: Step = { spec, offset, width: 1 };
+      const step: Step = { spec, offset, width: 1, center: 0, scale: 1 };
       let prepared = column;
       if (spec.impute) {
         step.imputer = new SimpleImputer(spec.impute).fit(column);
         prepared = step.imputer.transform(column);
       }
-      if (prepared.type === "CATEGORY") {
+      if (prepared.type === "CATEGORY" && spec.encode !== "ordinal") {
         step.encoder = new OneHotEncoder({ handle_unknown: spec.handle_unknown, drop: spec.drop }).fit(prepared);
         step.width = step.encoder.nFeatures;
       } else {
-        const missing = countMissing(prepared.values);
+        const missing = prepared.type === "CATEGORY" ? countMissingCodes(prepared.values) : countMissing(prepared.values);
         if (missing > 0) {
           throw new InvalidInputError(
-            `Column ${JSON.stringify(spec.name)} has ${missing} missing value${missing === 1 ? "" : "s"} in the training rows; set an impute strategy for it (mean, median, most_frequent or constant) or drop those rows.`,
+            `Column ${JSON.stringify(spec.name)} has ${missing} missing value${missing === 1 ? "" : "s"} in the training rows; set an impute strategy for it (${prepared.type === "CATEGORY" ? "most_frequent or constant" : "mean, median, most_frequent or constant"}) or drop those rows.`,
             { field: spec.name, missing },
           );
         }
-        if (spec.scale === "standard") step.scaler = new StandardScaler().fit(prepared.values);
+        let values: Float64Array;
+        if (prepared.type === "CATEGORY") {
+          step.ordinal = new OrdinalEncoder({ handle_unknown: spec.handle_unknown }).fit(prepared);
+          values = step.ordinal.transform(prepared);
+        } else values = prepared.values;
+        if (spec.scale !== undefined && spec.scale !== "none") {
+          step.scaler = createScaler(spec.scale).fit(values);
+          Object.assign(step, affineOf(step.scaler));
+        }
       }
       steps.push(step);
       offset += step.width;
@@ -133,7 +165,7 @@ export class FeaturePipeline {
     return last.offset + last.width;
   }
 
-  /** Output feature names: `column` for numeric columns, `column=value` for one-hot features. */
+  /** Output feature names: `column` for numeric and ordinal columns, `column=value` for one-hot features. */
   get featureNames(): string[] {
     return this.fitted().flatMap((step) => (step.encoder ? step.encoder.featureNames(step.spec.name) : [step.spec.name]));
   }
@@ -159,14 +191,14 @@ export class FeaturePipeline {
     });
   }
 
-  /** Mean and scale of each output feature (0 and 1 where nothing is scaled). */
+  /** Centre (in `mean`) and scale of each output feature, whatever the scaler (0 and 1 where nothing is scaled). */
   standardization(): Standardization {
     const mean = new Float64Array(this.nFeatures);
     const scale = new Float64Array(this.nFeatures).fill(1);
     for (const step of this.fitted()) {
       if (step.scaler) {
-        mean[step.offset] = step.scaler.mean_;
-        scale[step.offset] = step.scaler.scale_;
+        mean[step.offset] = step.center;
+        scale[step.offset] = step.scale;
       }
     }
     return { mean, scale };
@@ -189,8 +221,9 @@ export class FeaturePipeline {
       if (column.values.length !== sources[0].values.length) {
         throw new InvalidInputError(`Column ${JSON.stringify(column.name)} has ${column.values.length} rows, ${JSON.stringify(sources[0].name)} has ${sources[0].values.length}.`, { field: column.name });
       }
-      if (column.type === "CATEGORY") encodeCategories(step, column, rows, X);
-      else writeNumbers(step, column, rows, X);
+      if (column.type !== "CATEGORY") writeNumbers(step, column, rows, X);
+      else if (step.ordinal) encodeOrdinal(step, column, rows, X);
+      else encodeCategories(step, column, rows, X);
     });
     return X;
   }
@@ -201,7 +234,8 @@ export class FeaturePipeline {
    * CATEGORY) is a missing value, imputed when the column has `impute`. Other keys are ignored.
    * @throws InvalidInputError (`details.row` = record index, `details.field` = column) for a record
    *   that is not an object, a missing key, a value of the wrong type, NaN or ±Infinity, a null
-   *   without imputer, or an unknown category under handle_unknown 'error'
+   *   without imputer (numbers and ordinal categories), or an unknown category under
+   *   handle_unknown 'error'
    */
   transformRecords(records: readonly Record<string, unknown>[]): Matrix {
     const steps = this.fitted();
@@ -227,6 +261,16 @@ export class FeaturePipeline {
           else feature = step.encoder.featureOf(value);
           if (feature >= 0) data[base + feature] = 1;
           else if (feature === UNKNOWN) step.encoder.unknown(name, value as string, row);
+        } else if (step.ordinal) {
+          if (value !== null && typeof value !== "string") throw wrongType(row, name, type, value);
+          let category: string;
+          if (value === null || isMissingCell(value)) {
+            if (!step.imputer) throw missingValue(name, row);
+            category = step.imputer.statistic_ as string;
+          } else category = value;
+          let x = step.ordinal.indexOf(category);
+          if (x === UNSEEN) x = step.ordinal.unknown(name, category, row);
+          data[base] = (x - step.center) / step.scale;
         } else {
           let x: number;
           if (value === null) x = missingNumber(step, row);
@@ -240,7 +284,8 @@ export class FeaturePipeline {
             }
             x = value;
           }
-          data[base] = step.scaler ? (x - step.scaler.mean_) / step.scaler.scale_ : x;
+          // Unscaled columns are copied: (x − 0) / 1 is x, bit for bit.
+          data[base] = (x - step.center) / step.scale;
         }
       }
     }
@@ -257,7 +302,7 @@ export class FeaturePipeline {
         steps: steps.map((step) => ({
           imputer: step.imputer?.toJSON() ?? null,
           scaler: step.scaler?.toJSON() ?? null,
-          encoder: step.encoder?.toJSON() ?? null,
+          encoder: (step.encoder ?? step.ordinal)?.toJSON() ?? null,
         })),
       },
     };
@@ -274,12 +319,20 @@ export class FeaturePipeline {
     let offset = 0;
     pipeline.steps = specs.map((spec, j) => {
       const s = saved[j];
-      const step: Step = { spec, offset, width: 1 };
+      const step: Step = { spec, offset, width: 1, center: 0, scale: 1 };
       if (s.imputer !== null) step.imputer = SimpleImputer.fromJSON(s.imputer);
-      if (s.scaler !== null) step.scaler = StandardScaler.fromJSON(s.scaler);
+      // Each scaler and encoder carries its kind (pipelines saved before MinMaxScaler,
+      // RobustScaler and OrdinalEncoder existed hold StandardScaler and OneHotEncoder: same format).
+      if (s.scaler !== null) {
+        step.scaler = scalerFromJSON(s.scaler);
+        Object.assign(step, affineOf(step.scaler));
+      }
       if (s.encoder !== null) {
-        step.encoder = OneHotEncoder.fromJSON(s.encoder);
-        step.width = step.encoder.nFeatures;
+        if ((s.encoder as { kind?: unknown }).kind === "OrdinalEncoder") step.ordinal = OrdinalEncoder.fromJSON(s.encoder);
+        else {
+          step.encoder = OneHotEncoder.fromJSON(s.encoder);
+          step.width = step.encoder.nFeatures;
+        }
       }
       offset += step.width;
       return step;
@@ -305,13 +358,23 @@ function checkSpecs(features: readonly FeatureSpec[]): readonly FeatureSpec[] {
     if (seen.has(spec.name)) throw new InvalidInputError(`Column ${JSON.stringify(spec.name)} is listed twice in features.`, { field: spec.name });
     seen.add(spec.name);
     checkEnum(spec.type, ["NUMBER", "BOOLEAN", "CATEGORY"] as const, `${at}.type`);
+    if (spec.impute !== undefined) checkImpute(spec, at);
     if (spec.type === "CATEGORY") {
-      if (spec.scale !== undefined && spec.scale !== "none") {
-        throw new InvalidInputError(`Column ${JSON.stringify(spec.name)} is CATEGORY: it is one-hot encoded, not scaled; remove scale.`, { field: `${at}.scale` });
+      const encode = spec.encode === undefined ? "one_hot" : checkEnum(spec.encode, ["one_hot", "ordinal"] as const, `${at}.encode`);
+      if (spec.handle_unknown !== undefined) checkEnum(spec.handle_unknown, ["error", "ignore"] as const, `${at}.handle_unknown`);
+      if (encode === "one_hot") {
+        if (spec.scale !== undefined && spec.scale !== "none") {
+          throw new InvalidInputError(`Column ${JSON.stringify(spec.name)} is CATEGORY: it is one-hot encoded, not scaled; remove scale (or use encode "ordinal", whose single feature may be scaled).`, { field: `${at}.scale` });
+        }
+        if (spec.drop !== undefined) checkEnum(spec.drop, ["first", "if_binary", null] as const, `${at}.drop`);
+      } else {
+        if (spec.scale !== undefined) checkEnum(spec.scale, [...SCALE_KINDS, "none"] as const, `${at}.scale`);
+        if (spec.drop !== undefined && spec.drop !== null) {
+          throw new InvalidInputError(`Column ${JSON.stringify(spec.name)} is ordinal-encoded: drop applies to one_hot encoding only; remove it.`, { field: `${at}.drop` });
+        }
       }
-      if (spec.encode !== undefined) checkEnum(spec.encode, ["one_hot"] as const, `${at}.encode`);
     } else {
-      if (spec.scale !== undefined) checkEnum(spec.scale, ["standard", "none"] as const, `${at}.scale`);
+      if (spec.scale !== undefined) checkEnum(spec.scale, [...SCALE_KINDS, "none"] as const, `${at}.scale`);
       for (const option of ["encode", "handle_unknown", "drop"] as const) {
         if (spec[option] !== undefined) {
           throw new InvalidInputError(`Column ${JSON.stringify(spec.name)} is ${spec.type}: ${option} applies to CATEGORY columns only; remove it.`, { field: `${at}.${option}` });
@@ -320,6 +383,18 @@ function checkSpecs(features: readonly FeatureSpec[]): readonly FeatureSpec[] {
     }
   });
   return features;
+}
+
+/** `impute` must be SimpleImputer params whose strategy suits the column type. */
+function checkImpute(spec: FeatureSpec, at: string): void {
+  const impute = spec.impute as unknown;
+  if (impute === null || typeof impute !== "object" || Array.isArray(impute)) {
+    throw new InvalidInputError(`${at}.impute must be an object such as { strategy: "median" }, got ${JSON.stringify(impute)}.`, { field: `${at}.impute` });
+  }
+  const strategy = checkEnum((impute as SimpleImputerParams).strategy ?? "mean", ["mean", "median", "most_frequent", "constant"] as const, `${at}.impute.strategy`);
+  if (spec.type === "CATEGORY" && (strategy === "mean" || strategy === "median")) {
+    throw new InvalidInputError(`Column ${JSON.stringify(spec.name)} is CATEGORY: impute strategy ${JSON.stringify(strategy)} needs numbers; use "most_frequent" or "constant".`, { field: `${at}.impute.strategy` });
+  }
 }
 
 function columnOf(columns: readonly Column[], spec: FeatureSpec): Column {
@@ -355,11 +430,16 @@ function countMissing(values: Float64Array): number {
   return missing;
 }
 
+function countMissingCodes(codes: Int32Array): number {
+  let missing = 0;
+  for (let i = 0; i < codes.length; i++) if (codes[i] < 0) missing++;
+  return missing;
+}
+
 /** Impute → scale one numeric column into its matrix column. */
 function writeNumbers(step: Step, column: NumberColumn, rows: Int32Array | undefined, X: Matrix): void {
   const values = column.values;
-  const mean = step.scaler ? step.scaler.mean_ : 0;
-  const scale = step.scaler ? step.scaler.scale_ : 1;
+  const { center, scale } = step;
   const fill = step.imputer ? (step.imputer.statistic_ as number) : NaN;
   const { data, cols } = X;
   for (let k = 0, at = step.offset; k < X.rows; k++, at += cols) {
@@ -370,7 +450,26 @@ function writeNumbers(step: Step, column: NumberColumn, rows: Int32Array | undef
       x = fill;
     }
     // Unscaled columns are copied: (x − 0) / 1 is x, bit for bit.
-    data[at] = (x - mean) / scale;
+    data[at] = (x - center) / scale;
+  }
+}
+
+/** Impute → ordinal-encode → scale one category column into its matrix column. */
+function encodeOrdinal(step: Step, column: CategoryColumn, rows: Int32Array | undefined, X: Matrix): void {
+  const encoder = step.ordinal!;
+  const table = encoder.lookup(column.categories);
+  const fill = step.imputer ? (step.imputer.statistic_ as string) : null;
+  const filled = fill === null ? UNSEEN : encoder.indexOf(fill);
+  const { center, scale } = step;
+  const codes = column.values;
+  const { data, cols } = X;
+  for (let k = 0, at = step.offset; k < X.rows; k++, at += cols) {
+    const i = rows ? rows[k] : k;
+    const code = codes[i];
+    if (code < 0 && fill === null) throw missingValue(step.spec.name, i);
+    let x = code < 0 ? filled : table[code];
+    if (x === UNSEEN) x = encoder.unknown(column.name, code < 0 ? fill! : column.categories[code], i);
+    data[at] = (x - center) / scale;
   }
 }
 

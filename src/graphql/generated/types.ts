@@ -1277,11 +1277,14 @@ export type TrainModelInput = {
   name: Scalars['String']['input'];
   /**
    * Per-column preprocessing choices over the defaults, fitted on the training rows only:
-   * `{ "<column>": { "impute": { "strategy": "mean" | "median" | "most_frequent" | "constant",
-   * "fill_value": … }, "scale": "standard" | "none", "handle_unknown": "ignore" | "error" } }`.
-   * Without `impute`, rows missing that column are left out of training and predictions must
-   * supply it. `handle_unknown` (categories only; default "ignore": an unseen category encodes
-   * as all zeros and is listed in `Prediction.outOfRange`).
+   * `{ "<column>": { "impute": "mean" | "median" | "most_frequent" | "constant" | "error" (or
+   * { "strategy": …, "fill_value": … }), "scale": "standard" | "minmax" | "robust" | "none",
+   * "encode": "one_hot" | "ordinal", "handle_unknown": "ignore" | "error" } }` (scikit-learn's
+   * SimpleImputer, StandardScaler, MinMaxScaler, RobustScaler, OneHotEncoder, OrdinalEncoder).
+   * Defaults: numbers standardized for every model but LINEAR_REGRESSION (none), categories
+   * one-hot, no imputation ("error": rows missing that column are left out of training and
+   * predictions must supply it). `handle_unknown` defaults to "ignore": an unseen category
+   * encodes as all zeros (one-hot) or −1 (ordinal) and is listed in `Prediction.outOfRange`.
    */
   preprocessing?: InputMaybe<Scalars['JSON']['input']>;
   /** Seed of the train/test split (and of any randomized solver); default 0. Same seed, same model. */

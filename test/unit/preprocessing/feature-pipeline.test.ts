@@ -185,7 +185,7 @@ describe("FeaturePipeline validation", () => {
     expect(fit([{ name: "x", type: "NUMBER" as const, impute: { strategy: "mean" } }, { name: "x", type: "NUMBER" as const }])).toThrow(/listed twice/);
     expect(fit([{ name: "city", type: "CATEGORY", scale: "standard" }])).toThrow(expect.objectContaining({ details: { field: "features[0].scale" } }));
     expect(fit([{ name: "x", type: "NUMBER", impute: { strategy: "mean" }, drop: "first" }])).toThrow(/drop applies to CATEGORY columns only/);
-    expect(fit([{ name: "x", type: "NUMBER", impute: { strategy: "mean" }, scale: "minmax" as never }])).toThrow(/scale must be one of/);
+    expect(fit([{ name: "x", type: "NUMBER", impute: { strategy: "mean" }, scale: "maxabs" as never }])).toThrow(/scale must be one of/);
     expect(fit([{ name: "x", type: "TEXT" as never }])).toThrow(/type must be one of/);
     expect(fit([{ name: "city", type: "NUMBER" }])).toThrow(expect.objectContaining({ message: expect.stringMatching(/"city" is CATEGORY, but the pipeline expects NUMBER/), details: { field: "city" } }));
     expect(fit([{ name: "nope", type: "NUMBER" }])).toThrow(expect.objectContaining({ details: { field: "nope" } }));
