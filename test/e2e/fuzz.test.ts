@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { openTestDatabase } from "../support/database.ts";
-import { startTestServer, type GraphQLResponse, type TestServer } from "../support/http.ts";
+import { postGraphQL, startTestServer, type GraphQLResponse, type TestServer } from "../support/http.ts";
 import { parseCsv } from "../../src/core/dataset/csv.ts";
 import { DomainError } from "../../src/core/errors.ts";
 import type { Database } from "../../src/data/database.ts";
@@ -25,7 +25,12 @@ const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 let database: Database;
 let server: TestServer;
 let datasetId: string;
-let modelIds: Record<string, string> = {};
+const modelIds: Record<string, string> = {};
+/** The fuzz runs in a workspace of its own, so that counting its rows is not disturbed by other test files running at the same time. */
+let workspaceId: string;
+let gql: (query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse>;
+/** Generous: on two shared cores next to other test files, an HTTP case can take 20–40 ms. */
+const HTTP_TIMEOUT = 300_000;
 
 const CSV = [
   "x,y,z,c,b",
@@ -35,9 +40,12 @@ const CSV = [
 beforeAll(async () => {
   database = await openTestDatabase();
   server = await startTestServer(database);
-  datasetId = (await server.gql(`mutation($csv: String!) { createDataset(input: { name: "fuzz", csv: $csv }) { id } }`, { csv: CSV })).data.createDataset.id;
+  workspaceId = (await server.gql(`mutation($n: String!) { createWorkspace(name: $n) { id } }`, { n: `fuzz-${Date.now()}` })).data.createWorkspace.id;
+  const key = (await server.gql(`mutation($w: ID!) { createApiKey(input: { name: "fuzz", scopes: [ADMIN], workspaceId: $w }) { key } }`, { w: workspaceId })).data.createApiKey.key;
+  gql = (query, variables) => postGraphQL(`${server.url}/graphql`, query, variables, key);
+  datasetId = (await gql(`mutation($csv: String!) { createDataset(input: { name: "fuzz", csv: $csv }) { id } }`, { csv: CSV })).data.createDataset.id;
   for (const [algorithm, target] of [["RIDGE", "y"], ["LOGISTIC_REGRESSION", "c"]] as const) {
-    const trained = await server.gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id } }`, {
+    const trained = await gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id } }`, {
       input: { datasetId, name: `fuzz-${algorithm}`, algorithm, target, features: ["x", "z", "b"] },
     });
     modelIds[algorithm] = trained.data.trainModel.id;
@@ -57,8 +65,10 @@ function expectHandled(response: GraphQLResponse, label: string): void {
   }
 }
 
-const counts = async () =>
-  Promise.all([database.prisma.dataset.count(), database.prisma.model.count(), database.prisma.prediction.count()]);
+const counts = async () => {
+  const where = { workspaceId };
+  return Promise.all([database.prisma.dataset.count({ where }), database.prisma.model.count({ where }), database.prisma.prediction.count({ where })]);
+};
 
 /** Characters that matter to a CSV parser and to type inference. */
 const csvText = fc.string({
@@ -88,13 +98,13 @@ describe("mutations over HTTP", () => {
     await fc.assert(
       fc.asyncProperty(csvText, fc.string({ maxLength: 20 }), async (csv, name) => {
         const before = await counts();
-        const response = await server.gql(`mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id rowCount } }`, { input: { name, csv } });
+        const response = await gql(`mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id rowCount } }`, { input: { name, csv } });
         expectHandled(response, JSON.stringify(csv));
         if (response.errors) expect(await counts()).toEqual(before);
       }),
       { numRuns: runs(1500), seed: SEED },
     );
-  });
+  }, HTTP_TIMEOUT);
 
   const columnName = fc.oneof(fc.constantFrom("x", "y", "z", "c", "b"), fc.string({ maxLength: 6 }));
   const hyperparameters = fc.oneof(
@@ -124,7 +134,7 @@ describe("mutations over HTTP", () => {
     await fc.assert(
       fc.asyncProperty(trainInput, async (input) => {
         const before = await counts();
-        const response = await server.gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id status } }`, {
+        const response = await gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id status } }`, {
           input: { datasetId, name: "fuzzed", ...input },
         });
         expectHandled(response, JSON.stringify(input));
@@ -132,7 +142,7 @@ describe("mutations over HTTP", () => {
       }),
       { numRuns: runs(1500), seed: SEED },
     );
-  });
+  }, HTTP_TIMEOUT);
 
   const value = fc.oneof(fc.double(), fc.integer(), fc.string({ maxLength: 5 }), fc.boolean(), fc.constant(null), anyJson);
   const record = fc.oneof(
@@ -146,11 +156,11 @@ describe("mutations over HTTP", () => {
       fc.asyncProperty(fc.constantFrom("RIDGE", "LOGISTIC_REGRESSION"), fc.array(record, { maxLength: 4 }), fc.boolean(), async (algorithm, inputs, explain) => {
         const before = await counts();
         const selection = explain ? "id output label outOfRange explanation { baseValue } interval { low }" : "id output";
-        const response = await server.gql(`mutation($id: ID!, $inputs: [JSON!]!) { predict(modelId: $id, inputs: $inputs) { ${selection} } }`, { id: modelIds[algorithm], inputs });
+        const response = await gql(`mutation($id: ID!, $inputs: [JSON!]!) { predict(modelId: $id, inputs: $inputs) { ${selection} } }`, { id: modelIds[algorithm], inputs });
         expectHandled(response, JSON.stringify(inputs));
         if (response.errors && !response.data?.predict) expect(await counts()).toEqual(before);
       }),
       { numRuns: runs(3000), seed: SEED },
     );
-  });
+  }, HTTP_TIMEOUT);
 });

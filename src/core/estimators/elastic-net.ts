@@ -92,9 +92,11 @@ function fitElasticNet(kind: string, X: Matrix, y: Float64Array, params: Record<
     tol: params.tol as number,
     maxIter: params.max_iter as number,
     random: params.selection === "random" ? createRandom(params.random_state as number) : undefined,
-    onIteration: (iteration, gap) => {
+    // Reported in sklearn's units (the n-scaled values divided by n); the gap only on the passes
+    // that computed one.
+    onIteration: (iteration, objective, gap) => {
       if (options.isCancelled?.()) throw new FitCancelledError(kind, iteration);
-      options.onProgress?.({ iteration, objective: gap / n, gap });
+      options.onProgress?.(gap === undefined ? { iteration, objective: objective / n } : { iteration, objective: objective / n, gap: gap / n });
     },
   });
   const w = result.w;
@@ -104,6 +106,8 @@ function fitElasticNet(kind: string, X: Matrix, y: Float64Array, params: Record<
     for (let j = 0; j < p; j++) intercept -= xMean[j] * w[j];
   }
   const warnings: string[] = [];
+  // sklearn warns likewise: with no penalty the duality gap closes only on an exact fit.
+  if (alpha === 0) warnings.push(`${kind}: alpha = 0 is unpenalised least squares, on which coordinate descent converges poorly: use LINEAR_REGRESSION.`);
   if (!result.converged) {
     warnings.push(
       `${kind}: coordinate descent did not converge in ${result.nIter} passes (duality gap ${result.gap.toExponential(2)} ≥ tol·‖y‖²): ` +

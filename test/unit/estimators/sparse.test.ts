@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import fixtures from "../../fixtures/estimators/sparse.json" with { type: "json" };
 import { fromRows, type Matrix } from "../../../src/core/matrix.ts";
-import { createEstimator, FitCancelledError, type Algorithm } from "../../../src/core/estimators/index.ts";
+import { createEstimator, FitCancelledError, type Algorithm, type Progress } from "../../../src/core/estimators/index.ts";
 
 interface Case {
   name: string;
@@ -84,5 +84,38 @@ describe("coordinate descent's behaviour", () => {
       }),
     ).toThrow(FitCancelledError);
     expect(passes).toBe(3);
+  });
+
+  it("reports sklearn's objective per pass, non-increasing, and the gap only on passes that check it", () => {
+    const seen: Progress[] = [];
+    const model = createEstimator("ELASTIC_NET", { alpha: 0.05, l1_ratio: 0.7 }).fit(X, y, { onProgress: (p) => seen.push(p) });
+    const info = model.fitInfo();
+    expect(seen.length).toBe(info.nIter);
+    // Each coordinate step minimises exactly, so no pass can raise the objective.
+    seen.slice(1).forEach((p, k) => expect(p.objective).toBeLessThanOrEqual(seen[k].objective * (1 + 1e-12)));
+    expect(Math.abs(seen.at(-1)!.objective - info.objective!)).toBeLessThanOrEqual(1e-12 * info.objective!);
+    const yMean = y.reduce((s, v) => s + v, 0) / y.length;
+    const yy = y.reduce((s, v) => s + (v - yMean) ** 2, 0);
+    expect(seen.at(-1)!.gap!).toBeLessThan((1e-4 * yy) / y.length);
+    expect(seen.some((p) => p.gap === undefined)).toBe(true);
+  });
+
+  // At the default tol the reported gap must bound the distance to sklearn's tight optimum:
+  // for l1_ratio = 0 this is our own dual (sklearn's never closes there), for l1_ratio > 0 sklearn's.
+  it.each([0, 0.2, 0.5, 1])("with l1_ratio %s the final duality gap bounds objective − optimum (default tol)", (rho) => {
+    for (const name of ["plain", "correlated", "wide"]) {
+      const c = (fixtures.cases as Case[]).find((k) => k.dataset === name && k.algorithm === "ELASTIC_NET" && k.params.l1_ratio === rho)!;
+      const data = load(name);
+      let gap = Infinity;
+      const info = createEstimator("ELASTIC_NET", { alpha: c.params.alpha, l1_ratio: rho }).fit(data.X, data.y, { onProgress: (p) => void (p.gap !== undefined && (gap = p.gap)) }).fitInfo();
+      expect(info.converged, name).toBe(true);
+      expect(info.objective! - c.objective, name).toBeGreaterThanOrEqual(-1e-12 * c.objective);
+      expect(info.objective! - c.objective, name).toBeLessThanOrEqual(gap + 1e-12 * c.objective);
+    }
+  });
+
+  it("warns, as sklearn does, that alpha = 0 belongs to LINEAR_REGRESSION", () => {
+    const info = createEstimator("LASSO", { alpha: 0, max_iter: 50 }).fit(X, y).fitInfo();
+    expect(info.warnings[0]).toMatch(/alpha = 0 .* use LINEAR_REGRESSION/);
   });
 });

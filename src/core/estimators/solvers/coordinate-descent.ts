@@ -14,7 +14,8 @@
  * of the dual point obtained by scaling r into the dual feasible set, and stops when
  *   gap < tol·‖y‖²
  * (sklearn's criterion; for λ₁ = 0 see dualityGap). Reaching max_iter without that is
- * reported as not converged.
+ * reported as not converged. With the same data and tol the passes and the stopping pass are
+ * sklearn's: the fixtures agree on n_iter_ for every λ₁ > 0 case.
  *
  * X is read by columns: the caller passes it column-major (n × p, column j at j·n).
  */
@@ -28,8 +29,11 @@ export interface CoordinateDescentOptions {
   maxIter: number;
   /** "random": a uniformly drawn coordinate per step (sklearn's selection="random") */
   random?: Random;
-  /** after each pass; may throw (cancellation) */
-  onIteration?: (iteration: number, gap: number) => void;
+  /**
+   * After each pass, with the n-scaled objective ½‖r‖² + λ₁‖w‖₁ + ½λ₂‖w‖² and the duality gap
+   * when this pass computed one (undefined otherwise); may throw (cancellation).
+   */
+  onIteration?: (iteration: number, objective: number, gap: number | undefined) => void;
 }
 
 export interface CoordinateDescentResult {
@@ -85,22 +89,42 @@ export function elasticNetCD(Xc: Float64Array, n: number, p: number, y: Float64A
       dwMax = Math.max(dwMax, Math.abs(next - old));
       wMax = Math.max(wMax, Math.abs(next));
     }
+    let checked: number | undefined;
     if (wMax === 0 || dwMax / wMax < options.tol || iter === maxIter - 1) {
-      gap = dualityGap(Xc, n, p, y, w, r, l1, l2, xtr);
-      if (gap < tol) {
-        converged = true;
-        onIteration?.(nIter, gap);
-        break;
-      }
+      gap = checked = dualityGap(Xc, n, p, y, w, r, l1, l2, xtr);
+      if (gap < tol) converged = true;
     }
-    onIteration?.(nIter, gap);
+    if (onIteration) onIteration(nIter, primalObjective(n, p, w, r, l1, l2), checked);
+    if (converged) break;
   }
   return { w, gap, nIter, converged };
 }
 
+/** ½‖r‖² + λ₁‖w‖₁ + ½λ₂‖w‖², O(n + p): cheap beside a pass's O(n·p). */
+function primalObjective(n: number, p: number, w: Float64Array, r: Float64Array, l1: number, l2: number): number {
+  let rr = 0;
+  for (let i = 0; i < n; i++) rr += r[i] * r[i];
+  let w1 = 0;
+  let ww = 0;
+  for (let j = 0; j < p; j++) {
+    w1 += Math.abs(w[j]);
+    ww += w[j] * w[j];
+  }
+  return 0.5 * rr + l1 * w1 + 0.5 * l2 * ww;
+}
+
 /**
  * The duality gap at w with residual r (sklearn's, _cd_fast.pyx): the dual point is r scaled
- * by min(1, λ₁ / ‖Xᵀr − λ₂w‖_∞), so that it is dual feasible.
+ * by min(1, λ₁ / ‖Xᵀr − λ₂w‖_∞), so that it is dual feasible for the lasso on the data
+ * augmented by √λ₂·I (which is what the elastic net is).
+ *
+ * λ₁ = 0 departs from sklearn, whose scale λ₁/‖·‖_∞ is then 0 so that its gap never closes
+ * and l1_ratio = 0 always runs to max_iter. With λ₂ > 0 we use instead the Fenchel dual
+ *   D(θ) = ½‖y‖² − ½‖y − θ‖² − ‖Xᵀθ‖²/(2λ₂),
+ * which needs no scaling: at θ = r, P(w) − D(r) = ‖Xᵀr − λ₂w‖²/(2λ₂), a true bound on
+ * P(w) − P* (λ₂-strong convexity). With α = 0 (no penalty at all) there is no bounded dual
+ * point and sklearn's ½‖r‖² is kept: it closes only on an exact fit, as in sklearn, whose
+ * advice is LinearRegression.
  */
 function dualityGap(Xc: Float64Array, n: number, p: number, y: Float64Array, w: Float64Array, r: Float64Array, l1: number, l2: number, xtr: Float64Array): number {
   let dualNorm = 0;
@@ -123,12 +147,14 @@ function dualityGap(Xc: Float64Array, n: number, p: number, y: Float64Array, w: 
     ww += w[j] * w[j];
     w1 += Math.abs(w[j]);
   }
+  if (l1 === 0 && l2 > 0) {
+    let gg = 0;
+    for (let j = 0; j < p; j++) gg += xtr[j] * xtr[j];
+    return gg / (2 * l2);
+  }
   let constant: number;
   let gap: number;
-  // With λ₁ = 0 (pure L2) the dual has no ‖·‖_∞ constraint and r itself is the dual point.
-  // (scikit-learn scales it by λ₁/‖·‖_∞ = 0 there, so its gap never closes and l1_ratio = 0
-  // always runs to max_iter.)
-  if (l1 > 0 && dualNorm > l1) {
+  if (dualNorm > l1) {
     constant = l1 / dualNorm;
     gap = 0.5 * (rr + rr * constant * constant);
   } else {
