@@ -29,6 +29,8 @@ export interface Config {
   /** RATE_LIMIT_PER_SECOND (default 1000; 0 = off) and RATE_LIMIT_BURST (default 2× the rate), per key per process. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** MAX_UPLOAD_BYTES (default 2 GiB): largest CSV file accepted by POST /datasets (streamed to disk, never held in memory). */
+  maxUploadBytes: number;
   /** MAX_TRAINING_SECONDS (default 300): wall-clock budget of one training request, checked between solver iterations. */
   maxTrainingSeconds: number;
 }
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxCost: integer(env, "MAX_COST", 200_000, 10, 1e9),
     rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 1000, 0, 1e9),
     rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 2 * integer(env, "RATE_LIMIT_PER_SECOND", 1000, 0, 1e9), 1, 1e9),
+    maxUploadBytes: integer(env, "MAX_UPLOAD_BYTES", 2 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
     maxTrainingSeconds: integer(env, "MAX_TRAINING_SECONDS", DEFAULT_MAX_TRAINING_SECONDS, 1, 86_400),
   };
 }

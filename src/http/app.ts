@@ -1,15 +1,18 @@
 /**
- * The HTTP composition: Fastify + Apollo Server on `/graphql`, plus `/healthz`.
+ * The HTTP composition: Fastify + Apollo Server on `/graphql`, plus `/healthz`, `/readyz`,
+ * `/metrics`, and the web pages (dashboard at `/`, GraphiQL at `/graphiql`, see web.ts).
  * Building the app knows nothing of ports (STYLE §10): `main.ts` is the one entry point that
  * listens, and tests build the same app on an ephemeral port.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { registerUpload } from "./upload.ts";
 import { createServices, type Services } from "../services/index.ts";
 import { resolvers } from "../graphql/resolvers.ts";
 import { createErrorFormatter } from "../graphql/errors.ts";
@@ -20,11 +23,19 @@ import { RateLimiter } from "./rate-limit.ts";
 import { UnauthenticatedError, type Principal } from "../services/auth.ts";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { buildSchema } from "graphql";
+import { ApolloServerPluginMetrics, createMetrics, type Metrics } from "./metrics.ts";
+import { createReadinessCheck } from "./readiness.ts";
+import { registerWeb } from "./web.ts";
+import { CODE_VERSION } from "../version.ts";
 
 export const SCHEMA_PATH = new URL("../../schema.graphql", import.meta.url);
 
 export interface AppOptions {
   prisma: PrismaClient;
+  /** MAX_UPLOAD_BYTES: largest CSV accepted by POST /datasets */
+  maxUploadBytes?: number;
+  /** MAX_TRAINING_SECONDS: wall-clock budget of one training request (a fit, its CV, a search) */
+  maxTrainingSeconds?: number;
   /** MODELQL_BOOTSTRAP_KEY: the first ADMIN key's value, instead of a random one printed once */
   bootstrapKey?: string;
   /** Largest accepted request body in bytes. */
@@ -34,6 +45,14 @@ export interface AppOptions {
   limits?: Partial<Limits>;
   /** requests per second per key (0 = no limit) and the bucket size */
   rateLimit?: { perSecond: number; burst: number };
+  /**
+   * Pre-fill the dashboard's and GraphiQL's key with the bootstrap ADMIN key (MODELQL_BOOTSTRAP_KEY,
+   * or the one created on this first start). main.ts sets it only when NODE_ENV is not
+   * "production": the pages are public, so in production they never carry a key.
+   */
+  prefillWebKey?: boolean;
+  /** The built web bundle (default dist/web, written by `npm run build:web`). */
+  webDir?: string;
 }
 
 export interface App {
@@ -41,6 +60,8 @@ export interface App {
   services: Services;
   /** the ADMIN key created on first start when no MODELQL_BOOTSTRAP_KEY was given (print it once) */
   createdBootstrapKey: string | null;
+  /** what `/metrics` exposes */
+  metrics: Metrics;
 }
 
 declare module "fastify" {
@@ -49,13 +70,37 @@ declare module "fastify" {
   }
 }
 
+/**
+ * The request a GraphQL operation runs for, so that everything logged while it runs (including
+ * masked errors from the error formatter, which gets no context) goes through the request's
+ * logger: each line carries `reqId` and, once known, `operationName` and `operationType`.
+ */
+const graphqlRequest = new AsyncLocalStorage<{ request: FastifyRequest; reply: FastifyReply; baseLog: FastifyBaseLogger }>();
+
 export async function buildApp(options: AppOptions): Promise<App> {
   const fastify = Fastify({
     logger: { level: options.logLevel ?? "info" },
     bodyLimit: options.maxBodyBytes,
     genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"].slice(0, 64) : randomUUID()),
+    // One line per request, written when it completes (below), so that it can carry the
+    // GraphQL operation's name, which is known only once the body is parsed.
+    disableRequestLogging: true,
   });
-  const services = createServices(options.prisma);
+  const metrics = createMetrics(options.prisma);
+  fastify.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    reply.log.info({ req: { method: request.method, url: request.url, route }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, "request completed");
+  });
+  // Run every /graphql handler inside the request's log scope (see graphqlRequest).
+  fastify.addHook("onRoute", (route) => {
+    if (route.url !== "/graphql") return;
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, request, reply) {
+      return graphqlRequest.run({ request, reply, baseLog: request.log }, () => handler.call(this, request, reply));
+    };
+  });
+  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds });
   const defaultWorkspace = await services.workspaces.ensureDefault();
   const createdBootstrapKey = await services.auth.bootstrap(defaultWorkspace, options.bootstrapKey);
 
@@ -68,9 +113,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
     introspection: limits.introspection,
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: armored.validationRules as never,
-    formatError: createErrorFormatter((error) => fastify.log.error({ err: error }, "unexpected error in a resolver")),
+    formatError: createErrorFormatter((error) => (graphqlRequest.getStore()?.request.log ?? fastify.log).error({ err: error }, "unexpected error in a resolver")),
     includeStacktraceInErrorResponses: false,
-    plugins: [fastifyApolloDrainPlugin(fastify), ApolloServerPluginLandingPageDisabled(), ...(armored.plugins as unknown as ApolloServerPlugin<Context>[]), costLimitPlugin(limits.maxCost)],
+    plugins: [
+      fastifyApolloDrainPlugin(fastify),
+      ApolloServerPluginLandingPageDisabled(),
+      ...(armored.plugins as unknown as ApolloServerPlugin<Context>[]),
+      costLimitPlugin(limits.maxCost),
+      ApolloServerPluginOperationLog(),
+      ApolloServerPluginMetrics<Context>(metrics),
+    ],
   });
   await apollo.start();
 
@@ -98,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     path: "/graphql",
     context: async (request) => ({ services, workspaceId: request.principal!.workspaceId, principal: request.principal!, requestId: String(request.id) }),
   });
+  registerUpload(fastify, services, options.maxUploadBytes);
 
   fastify.get("/healthz", async (_request, reply) => {
     try {
@@ -108,5 +161,55 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }
   });
 
-  return { fastify, services, createdBootstrapKey };
+  // Like /healthz, /readyz, /metrics and the web pages are outside the API key check above
+  // (the pages ask the user for a key and send it to /graphql). Expose /metrics to your
+  // scraper's network only.
+  const readiness = createReadinessCheck(options.prisma);
+  fastify.get("/readyz", async (_request, reply) => {
+    const result = await readiness();
+    if (result.ready) return { status: "ready" };
+    return reply.code(503).send({ status: "unavailable", reason: result.reason, ...(result.pending ? { pending: result.pending } : {}) });
+  });
+  fastify.get("/metrics", async (_request, reply) => {
+    const { contentType, body } = await metrics.render();
+    return reply.type(contentType).header("cache-control", "no-store").send(body);
+  });
+
+  await registerWeb(fastify, {
+    webDir: options.webDir,
+    config: {
+      graphqlPath: "/graphql",
+      apiKey: options.prefillWebKey ? (options.bootstrapKey ?? createdBootstrapKey) : null,
+      development: options.prefillWebKey ?? false,
+      subscriptionUrl: null,
+      version: CODE_VERSION,
+    },
+  });
+
+  return { fastify, services, createdBootstrapKey, metrics };
+}
+
+/**
+ * Names the request's log lines after its GraphQL operation: from the request body's
+ * `operationName` at first, then from the operation actually resolved (name and type).
+ */
+function ApolloServerPluginOperationLog(): ApolloServerPlugin<Context> {
+  const bind = (operationName: string | null | undefined, operationType?: string) => {
+    const scope = graphqlRequest.getStore();
+    if (!scope) return;
+    // A child of the request's original logger each time, so that keys are never repeated.
+    const log = scope.baseLog.child({ operationName: operationName ?? null, ...(operationType ? { operationType } : {}) });
+    scope.request.log = log;
+    scope.reply.log = log;
+  };
+  return {
+    async requestDidStart({ request }) {
+      bind(request.operationName);
+      return {
+        async didResolveOperation({ operationName, operation }) {
+          bind(operationName, operation?.operation);
+        },
+      };
+    },
+  };
 }

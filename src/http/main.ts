@@ -12,17 +12,23 @@ const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: 
 const { fastify, createdBootstrapKey } = await buildApp({
   prisma: database.prisma,
   maxBodyBytes: config.maxBodyBytes,
+  maxTrainingSeconds: config.maxTrainingSeconds,
+  maxUploadBytes: config.maxUploadBytes,
   logLevel: config.logLevel,
   bootstrapKey: config.bootstrapKey,
   limits: { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxTokens: config.maxTokens, maxCost: config.maxCost, introspection: config.introspection },
   rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
   development: config.nodeEnv === "development",
+  // The dashboard and GraphiQL come pre-filled with the bootstrap key, never in production.
+  prefillWebKey: config.nodeEnv !== "production",
 });
 
 await fastify.listen({ port: config.port, host: config.host });
 const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${(fastify.server.address() as { port: number }).port}`;
 fastify.log.info(`ModelQL is serving on ${database.describe}`);
-console.log(`\n  GraphQL API   ${base}/graphql\n  Health        ${base}/healthz\n`);
+console.log(
+  `\n  GraphQL API   ${base}/graphql\n  Dashboard     ${base}/\n  GraphiQL      ${base}/graphiql\n  Health        ${base}/healthz  ${base}/readyz\n  Metrics       ${base}/metrics\n`,
+);
 if (createdBootstrapKey) {
   console.log(`  First start: an ADMIN API key was created for the default workspace. It is shown only now:\n\n    ${createdBootstrapKey}\n\n  Send it as  Authorization: Bearer <key>  (or set MODELQL_BOOTSTRAP_KEY to choose it yourself).\n`);
 }

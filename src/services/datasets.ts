@@ -8,7 +8,7 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import type { Column, ColumnType } from "../core/dataset/columns.ts";
-import { parseCsv } from "../core/dataset/csv.ts";
+import { parseCsv, readCsv, type Table } from "../core/dataset/csv.ts";
 import { columnStats, type ColumnStats } from "../core/dataset/stats.ts";
 import { chunkRanges, decodeColumnChunk, encodeColumnChunk } from "../core/dataset/codec.ts";
 import {
@@ -50,7 +50,21 @@ export class DatasetService {
 
   async createDataset(workspaceId: string, input: { name: string; csv: string }): Promise<DatasetRecord> {
     const name = checkName(input.name);
-    const { columns, rowCount } = parseCsv(input.csv);
+    return this.store(workspaceId, name, parseCsv(input.csv));
+  }
+
+  /**
+   * Create a dataset from a CSV too large to travel inside a GraphQL request (POST /datasets):
+   * parsed as a stream, so memory holds the typed columns and one chunk, never the text.
+   * `open` must return a fresh stream of the same bytes each time it is called (a spooled
+   * upload): a column that looked numeric and turns out to be text is read again (readCsv).
+   */
+  async importCsv(workspaceId: string, name: string, open: () => AsyncIterable<string | Uint8Array>): Promise<DatasetRecord> {
+    const checked = checkName(name);
+    return this.store(workspaceId, checked, await readCsv(open));
+  }
+
+  private async store(workspaceId: string, name: string, { columns, rowCount }: Table): Promise<DatasetRecord> {
     const chunks = chunkRanges(rowCount, CHUNK_ROWS);
     // One transaction: a failure anywhere leaves no dataset, no columns, no chunks.
     return this.prisma.$transaction(async (tx) => {

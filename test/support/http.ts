@@ -22,9 +22,9 @@ export interface TestServer {
 
 export async function startTestServer(
   database: Database,
-  options: { maxBodyBytes?: number; limits?: AppOptions["limits"]; rateLimit?: AppOptions["rateLimit"]; maxTrainingSeconds?: number } = {},
+  options: { maxBodyBytes?: number; limits?: AppOptions["limits"]; rateLimit?: AppOptions["rateLimit"]; maxTrainingSeconds?: number; maxUploadBytes?: number } = {},
 ): Promise<TestServer> {
-  const app = await buildApp({ prisma: database.prisma, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024, logLevel: "silent", limits: options.limits, rateLimit: options.rateLimit, maxTrainingSeconds: options.maxTrainingSeconds });
+  const app = await buildApp({ prisma: database.prisma, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024, logLevel: "silent", limits: options.limits, rateLimit: options.rateLimit, maxTrainingSeconds: options.maxTrainingSeconds, maxUploadBytes: options.maxUploadBytes });
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.fastify.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;

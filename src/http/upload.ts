@@ -1,0 +1,80 @@
+/**
+ * POST /datasets?name=<name>: a CSV file as the request body (Content-Type text/csv), for
+ * files too large to travel inside a GraphQL request. The body is streamed to a temporary
+ * file (never held in memory whole), then parsed as a stream into typed columns and stored
+ * like `createDataset` does: one transaction, so a bad file leaves nothing behind. Same key
+ * and scope (WRITE) as the GraphQL mutation; the answer is the dataset as JSON, errors carry
+ * the same `code`s.
+ *
+ *   curl -H "authorization: Bearer $KEY" -H "content-type: text/csv" \
+ *        --data-binary @houses.csv "http://127.0.0.1:4000/datasets?name=houses"
+ */
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import { DomainError, InvalidInputError } from "../core/errors.ts";
+import { UnauthenticatedError } from "../services/auth.ts";
+import type { Services } from "../services/index.ts";
+
+/** Largest CSV upload in bytes (MAX_UPLOAD_BYTES); the GraphQL body limit stays small. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+
+const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, PAYLOAD_TOO_LARGE: 413 };
+
+class UploadTooLarge extends Error {}
+
+export function registerUpload(fastify: FastifyInstance, services: Services, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES): void {
+  // Hand the raw body stream to the route instead of buffering it.
+  fastify.addContentTypeParser(["text/csv", "application/csv", "application/octet-stream"], (_request, payload, done) => done(null, payload));
+
+  fastify.post("/datasets", async (request, reply) => {
+    // A refused upload may not have been read to its end: close the connection rather than
+    // leave the client sending into a keep-alive socket (and a server shutdown waiting on it).
+    const fail = (code: string, message: string, details: Record<string, unknown> = {}) =>
+      reply
+        .code(STATUS[code] ?? 400)
+        .header("connection", "close")
+        .type("application/json")
+        .send({ errors: [{ message, extensions: { code, ...details } }] });
+    let spoolDir: string | undefined;
+    try {
+      const principal = await services.auth.authenticate(request.headers.authorization);
+      services.auth.require(principal, "WRITE");
+      const name = (request.query as Record<string, unknown>)?.name;
+      if (typeof name !== "string") throw new InvalidInputError("Give the dataset's name as ?name=…", { field: "name" });
+      const body = request.body as NodeJS.ReadableStream | undefined;
+      if (!body || typeof (body as { pipe?: unknown }).pipe !== "function") {
+        throw new InvalidInputError("Send the CSV file as the body with Content-Type: text/csv.", { field: "body" });
+      }
+      spoolDir = await mkdtemp(join(tmpdir(), "modelql-upload-"));
+      const spool = join(spoolDir, "upload.csv");
+      let bytes = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          // The raw stream bypasses Fastify's bodyLimit: count here, and stop at the limit.
+          if (bytes > maxUploadBytes) callback(new UploadTooLarge());
+          else callback(null, chunk);
+        },
+      });
+      await pipeline(body, counter, createWriteStream(spool));
+      if (bytes === 0) throw new InvalidInputError("The body is empty: send the CSV file's contents.", { field: "body" });
+      const dataset = await services.datasets.importCsv(principal.workspaceId, name, () => createReadStream(spool));
+      return reply.code(201).send({ data: { id: dataset.id, name: dataset.name, rowCount: dataset.rowCount, bytes } });
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return fail("UNAUTHENTICATED", error.message);
+      if (error instanceof DomainError) return fail(error.code, error.message, error.details);
+      if (error instanceof UploadTooLarge) {
+        return fail("PAYLOAD_TOO_LARGE", `The upload is larger than ${maxUploadBytes} bytes (MAX_UPLOAD_BYTES).`, { limit: "MAX_UPLOAD_BYTES" });
+      }
+      request.log.error({ err: error }, "upload failed");
+      return reply.code(500).send({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+    } finally {
+      if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * The dashboard in real headless Chromium against a real server: sign in with a key, see a
+ * dataset's histograms and correlation heatmap drawn, the leaderboard, a classifier's ROC and
+ * precision–recall curves, its coefficients with intervals and its serving statistics, and a
+ * regression's residual plot. Screenshots go to test/browser/screenshots/ (gitignored);
+ * UPDATE_DOCS_SCREENSHOT=1 also refreshes docs/dashboard.png for the README.
+ */
+import { copyFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { adminKey } from "../support/http.ts";
+import { createWorkspace, openTestDatabase } from "../support/database.ts";
+import type { Database } from "../../src/data/database.ts";
+import { colouredPixels, launchChromium, SCREENSHOTS, startWebServer, watchProblems, type WebServer } from "./support.ts";
+import { seed, type Seeded } from "./seed.ts";
+
+let database: Database;
+let server: WebServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let problems: string[];
+let key: string;
+let seeded: Seeded;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  database = await openTestDatabase();
+  server = await startWebServer(database);
+  // A workspace of its own: the dashboard shows only what this test made.
+  key = await adminKey(server.app, await createWorkspace(database));
+  seeded = await seed(server.url, key);
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  page = await context.newPage();
+  problems = watchProblems(page, server.url);
+}, 120_000);
+
+// A failed step leaves a picture of what the browser showed.
+afterEach(async ({ task }) => {
+  if (task.result?.state === "fail") await page?.screenshot({ path: `${SCREENSHOTS}failed-${task.name.replace(/\W+/g, "-").slice(0, 60)}.png`, fullPage: true });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+  await database?.close();
+});
+
+it("asks for a key, refuses a wrong one, and signs in with a good one", async () => {
+  await page.goto(`${server.url}/`);
+  const input = page.locator("#api-key");
+  // Production mode (the default): nothing is pre-filled.
+  expect(await input.inputValue()).toBe("");
+  await input.fill("mql_not_a_real_key_0000000000");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").waitFor();
+  expect(await page.getByRole("alert").textContent()).toMatch(/key/i);
+  // Chromium logs the refused request (401) as a console error: that one was expected.
+  problems.length = 0;
+
+  await input.fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator('[data-dataset="customers"]').waitFor();
+  expect(await page.evaluate(() => (globalThis as any).localStorage.getItem("modelql.apiKey"))).toBe(key);
+});
+
+it("draws a histogram per numeric column, the categories, and the correlation heatmap", async () => {
+  await page.locator('[data-dataset="customers"]').click();
+  await page.locator('[data-table="columns"]').waitFor();
+  const columnNames = await page.locator('[data-table="columns"] tbody td.strong').allTextContents();
+  expect(columnNames).toEqual(["age", "income", "tenure_months", "support_calls", "plan", "autopay", "churned"]);
+
+  for (const column of ["age", "income", "tenure_months", "support_calls"]) {
+    expect(await colouredPixels(page, `histogram-${column}`), `histogram of ${column}`).toBeGreaterThan(500);
+  }
+  expect(await colouredPixels(page, "values-plan")).toBeGreaterThan(200);
+  expect(await colouredPixels(page, "correlation-heatmap")).toBeGreaterThan(5000);
+  await page.screenshot({ path: `${SCREENSHOTS}dashboard-dataset.png`, fullPage: true });
+});
+
+it("ranks the models on a leaderboard by the chosen metric", async () => {
+  await page.getByRole("link", { name: "Models", exact: true }).click();
+  await page.locator('[data-table="leaderboard"]').waitFor();
+  const rows = page.locator('[data-table="leaderboard"] tbody tr');
+  expect(await rows.count()).toBe(3);
+  // Ranked by accuracy (the first classification metric), best first.
+  const scores = (await page.locator('[data-table="leaderboard"] tbody td.num.strong:nth-child(5)').allTextContents()).map(Number);
+  expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  await page.locator('[data-control="leaderboard-metric"]').selectOption("logLoss");
+  // Log loss ranks lower first, and the linear SVM has none.
+  await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[data-table="leaderboard"] tbody tr').length === 2);
+  await page.screenshot({ path: `${SCREENSHOTS}dashboard-models.png`, fullPage: true });
+});
+
+it("draws a classifier's ROC and precision–recall curves, with coefficients, intervals and serving statistics", async () => {
+  await page.locator('[data-model="churn@1"]').click();
+  expect(await colouredPixels(page, "roc-curve")).toBeGreaterThan(1000);
+  expect(await colouredPixels(page, "pr-curve")).toBeGreaterThan(500);
+  expect(await colouredPixels(page, "confusion-matrix")).toBeGreaterThan(1000);
+
+  // penalty "none": Wald intervals for every coefficient.
+  const coefficients = page.locator('[data-table="coefficients"] tbody tr');
+  expect(await coefficients.count()).toBeGreaterThan(5);
+  expect(await page.locator('[data-table="coefficients"] thead').textContent()).toContain("95% CI");
+  expect(await colouredPixels(page, "feature-importance")).toBeGreaterThan(300);
+
+  // 60 predictions were served: counted over time, with latency percentiles, and tenure drifted.
+  expect(await colouredPixels(page, "predictions-over-time")).toBeGreaterThan(50);
+  expect(await page.locator(".tile", { hasText: "Predictions" }).textContent()).toContain("60");
+  await page.locator('[data-table="drift"]').waitFor();
+  const tenure = page.locator('[data-table="drift"] tbody tr', { hasText: "tenure_months" });
+  expect(await tenure.textContent()).toContain("drifted");
+  await page.screenshot({ path: `${SCREENSHOTS}dashboard-model.png`, fullPage: true });
+  if (process.env.UPDATE_DOCS_SCREENSHOT) copyFileSync(`${SCREENSHOTS}dashboard-model.png`, new URL("../../docs/dashboard.png", import.meta.url));
+});
+
+it("draws a regression's residual plots", async () => {
+  await page.goto(`${server.url}/#/model/${seeded.incomeModelId}`);
+  expect(await colouredPixels(page, "residuals")).toBeGreaterThan(300);
+  expect(await colouredPixels(page, "residual-histogram")).toBeGreaterThan(300);
+});
+
+it("reported no page error, console error or failed request", () => {
+  expect(problems).toEqual([]);
+});

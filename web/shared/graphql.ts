@@ -1,0 +1,47 @@
+/**
+ * The dashboard's GraphQL client: a POST to the same `/graphql` every client uses, with the
+ * signed-in key. Errors keep the server's `extensions.code` so the UI can tell a bad key
+ * (UNAUTHENTICATED) from a missing scope or a bad request.
+ */
+import { config } from "./config.ts";
+
+export class GraphQLRequestError extends Error {
+  override name = "GraphQLRequestError";
+  constructor(
+    message: string,
+    readonly code: string | null,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+interface GraphQLBody<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export async function graphql<T>(query: string, variables: Record<string, unknown> | undefined, key: string, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(config.graphqlPath, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query, variables }),
+      signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new GraphQLRequestError("The server cannot be reached.", "NETWORK", 0);
+  }
+  let body: GraphQLBody<T>;
+  try {
+    body = (await response.json()) as GraphQLBody<T>;
+  } catch {
+    throw new GraphQLRequestError(`The server answered HTTP ${response.status} without a GraphQL response.`, null, response.status);
+  }
+  const first = body.errors?.[0];
+  if (first) throw new GraphQLRequestError(first.message, first.extensions?.code ?? null, response.status);
+  if (!body.data) throw new GraphQLRequestError("The server returned no data.", null, response.status);
+  return body.data;
+}
