@@ -11,13 +11,17 @@
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { DomainError } from "../core/errors.ts";
+import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
+import type { ApolloServerPlugin } from "@apollo/server";
 
 /** Domain codes that signal a bug if they ever reach the edge. */
 const INTERNAL_CODES = new Set(["NOT_FITTED"]);
 
 export function createErrorFormatter(log: (error: unknown) => void) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-    const original = unwrapResolverError(error);
+    let original = unwrapResolverError(error);
+    // The database being away is not a bug: say so, with a code clients can retry on.
+    if (!(original instanceof DomainError) && isDatabaseUnavailable(original)) original = new ServiceUnavailableError();
     if (original instanceof DomainError && !INTERNAL_CODES.has(original.code)) {
       return {
         message: original.message,
@@ -38,5 +42,27 @@ export function createErrorFormatter(log: (error: unknown) => void) {
       path: formatted.path,
       extensions: { code: "INTERNAL_SERVER_ERROR" },
     };
+  };
+}
+
+/**
+ * A response whose errors are all SERVICE_UNAVAILABLE and that carries no data is sent with
+ * HTTP 503, so load balancers and clients see an outage as one, not as a 200.
+ */
+export function serviceUnavailableStatusPlugin<T extends object>(): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== "single") return;
+          const { data, errors } = response.body.singleResult;
+          const empty = data === null || data === undefined || Object.values(data).every((v) => v === null);
+          if (errors?.length && empty && errors.every((e) => e.extensions?.code === "SERVICE_UNAVAILABLE")) {
+            response.http.status = 503;
+            response.http.headers.set("retry-after", "2");
+          }
+        },
+      };
+    },
   };
 }

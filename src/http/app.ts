@@ -12,10 +12,11 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import { registerUpload } from "./upload.ts";
 import { createServices, type Services } from "../services/index.ts";
 import { resolvers } from "../graphql/resolvers.ts";
-import { createErrorFormatter } from "../graphql/errors.ts";
+import { createErrorFormatter, serviceUnavailableStatusPlugin } from "../graphql/errors.ts";
 import type { Context } from "../graphql/context.ts";
 import { withScopes } from "../graphql/authorization.ts";
 import { armor, costLimitPlugin, DEFAULT_LIMITS, type Limits } from "../graphql/limits.ts";
@@ -120,6 +121,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ApolloServerPluginLandingPageDisabled(),
       ...(armored.plugins as unknown as ApolloServerPlugin<Context>[]),
       costLimitPlugin(limits.maxCost),
+      serviceUnavailableStatusPlugin(),
       ApolloServerPluginOperationLog(),
       ApolloServerPluginMetrics<Context>(metrics),
     ],
@@ -133,6 +135,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     try {
       request.principal = await services.auth.authenticate(request.headers.authorization);
     } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        const unavailable = new ServiceUnavailableError();
+        return reply.code(503).header("retry-after", "2").type("application/json").send({ errors: [{ message: unavailable.message, extensions: { code: unavailable.code } }] });
+      }
       if (!(error instanceof UnauthenticatedError)) throw error;
       return reply.code(401).header("www-authenticate", "Bearer").type("application/json").send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
     }

@@ -18,12 +18,13 @@ import { Transform } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { DomainError, InvalidInputError } from "../core/errors.ts";
 import { UnauthenticatedError } from "../services/auth.ts";
+import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import type { Services } from "../services/index.ts";
 
 /** Largest CSV upload in bytes (MAX_UPLOAD_BYTES); the GraphQL body limit stays small. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
 
-const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, PAYLOAD_TOO_LARGE: 413 };
+const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, PAYLOAD_TOO_LARGE: 413, SERVICE_UNAVAILABLE: 503 };
 
 class UploadTooLarge extends Error {}
 
@@ -68,6 +69,7 @@ export function registerUpload(fastify: FastifyInstance, services: Services, max
     } catch (error) {
       if (error instanceof UnauthenticatedError) return fail("UNAUTHENTICATED", error.message);
       if (error instanceof DomainError) return fail(error.code, error.message, error.details);
+      if (isDatabaseUnavailable(error)) return fail("SERVICE_UNAVAILABLE", new ServiceUnavailableError().message);
       if (error instanceof UploadTooLarge) {
         return fail("PAYLOAD_TOO_LARGE", `The upload is larger than ${maxUploadBytes} bytes (MAX_UPLOAD_BYTES).`, { limit: "MAX_UPLOAD_BYTES" });
       }
