@@ -18,6 +18,7 @@ const config: CodegenConfig = {
           Dataset: "../../services/datasets.ts#DatasetRecord",
           Model: "../../services/models.ts#ModelRecord",
           Prediction: "../../services/predictions.ts#PredictionRecord",
+          ModelEvent: "../../services/events.ts#ModelEvent as ModelEventRecord",
         },
         scalars: { JSON: "unknown", DateTime: "Date" },
         enumsAsTypes: true,

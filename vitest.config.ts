@@ -10,4 +10,11 @@ export default defineConfig({
     // Two cores on these machines: two files at a time keeps Postgres and the CPU honest.
     maxWorkers: 2,
   },
+  resolve: {
+    // One graphql-js in the tests, as in production: Node loads graphql's CommonJS build (it
+    // has no exports map), and so do Apollo and graphql-tools; Vite alone would pick the ESM
+    // build ("module") for our sources, and graphql-ws would refuse a schema from the other
+    // copy ("another module or realm").
+    alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }],
+  },
 });

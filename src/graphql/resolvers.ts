@@ -53,6 +53,21 @@ export const resolvers: Resolvers = {
     recordOutcome: (_, { predictionId, actual }, { services, workspaceId }) => services.predictions.recordOutcome(workspaceId, predictionId, actual),
   },
 
+  Subscription: {
+    modelEvents: {
+      subscribe: (_, __, { services, workspaceId }) => services.subscriptions.modelEvents(workspaceId) as never,
+      resolve: (event: unknown) => event as never,
+    },
+    trainingProgress: {
+      subscribe: (_, { modelId }, { services, workspaceId }) => services.subscriptions.trainingProgress(workspaceId, modelId) as never,
+      resolve: (progress: unknown) => progress as never,
+    },
+  },
+
+  ModelEvent: {
+    model: (event, _, { services, workspaceId }) => (event.type === "DELETED" ? null : services.models.getModel(workspaceId, event.modelId)),
+  },
+
   Dataset: {
     columns: (dataset, _, { services }) => services.datasets.columns(dataset.id),
     rows: (dataset, args, { services }) => services.datasets.rows(dataset, args),

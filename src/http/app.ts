@@ -14,6 +14,8 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import { registerUpload } from "./upload.ts";
+import { registerSubscriptions } from "./subscriptions.ts";
+import type { EventBus } from "../services/events.ts";
 import { createServices, type Services } from "../services/index.ts";
 import { resolvers } from "../graphql/resolvers.ts";
 import { createErrorFormatter, serviceUnavailableStatusPlugin } from "../graphql/errors.ts";
@@ -33,6 +35,8 @@ export const SCHEMA_PATH = new URL("../../schema.graphql", import.meta.url);
 
 export interface AppOptions {
   prisma: PrismaClient;
+  /** where model events go for subscriptions (Postgres LISTEN/NOTIFY across processes; default local) */
+  events?: EventBus;
   /** MAX_UPLOAD_BYTES: largest CSV accepted by POST /datasets */
   maxUploadBytes?: number;
   /** MAX_TRAINING_SECONDS: wall-clock budget of one training request (a fit, its CV, a search) */
@@ -101,7 +105,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return graphqlRequest.run({ request, reply, baseLog: request.log }, () => handler.call(this, request, reply));
     };
   });
-  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds });
+  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds, events: options.events });
   const defaultWorkspace = await services.workspaces.ensureDefault();
   const createdBootstrapKey = await services.auth.bootstrap(defaultWorkspace, options.bootstrapKey);
 
@@ -109,12 +113,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const armored = armor(limits);
   const limiter = new RateLimiter(options.rateLimit?.perSecond ?? 0, options.rateLimit?.burst ?? 1);
+  const formatError = createErrorFormatter((error) => (graphqlRequest.getStore()?.request.log ?? fastify.log).error({ err: error }, "unexpected error in a resolver"));
+  const schema = makeExecutableSchema({ typeDefs, resolvers: withScopes(resolvers, buildSchema(typeDefs)) as never });
   const apollo = new ApolloServer<Context>({
-    schema: makeExecutableSchema({ typeDefs, resolvers: withScopes(resolvers, buildSchema(typeDefs)) as never }),
+    schema,
     introspection: limits.introspection,
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: armored.validationRules as never,
-    formatError: createErrorFormatter((error) => (graphqlRequest.getStore()?.request.log ?? fastify.log).error({ err: error }, "unexpected error in a resolver")),
+    formatError,
     includeStacktraceInErrorResponses: false,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
@@ -157,6 +163,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     context: async (request) => ({ services, workspaceId: request.principal!.workspaceId, principal: request.principal!, requestId: String(request.id) }),
   });
   registerUpload(fastify, services, options.maxUploadBytes);
+  registerSubscriptions(fastify, services, schema, armored.validationRules as never, formatError);
+  fastify.addHook("onClose", async () => services.events.close());
 
   fastify.get("/healthz", async (_request, reply) => {
     try {

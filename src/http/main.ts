@@ -6,11 +6,15 @@ import { join } from "node:path";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../data/database.ts";
 import { buildApp } from "./app.ts";
+import { PostgresEventBus } from "../services/events.ts";
 
 const config = loadConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, "pglite"), migrate: true });
+// Several processes on one Postgres share model events through LISTEN/NOTIFY; PGlite is one process.
+const events = config.databaseUrl ? await new PostgresEventBus(config.databaseUrl).start() : undefined;
 const { fastify, createdBootstrapKey } = await buildApp({
   prisma: database.prisma,
+  events,
   maxBodyBytes: config.maxBodyBytes,
   maxTrainingSeconds: config.maxTrainingSeconds,
   maxUploadBytes: config.maxUploadBytes,

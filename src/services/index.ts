@@ -24,24 +24,38 @@ export interface Services {
   registry: RegistryService;
   analytics: AnalyticsService;
   auth: AuthService;
+  events: EventBus;
+  subscriptions: SubscriptionService;
 }
 
 export interface ServiceOptions {
+  /** model events for subscriptions: Postgres LISTEN/NOTIFY across processes, or local (default) */
+  events?: EventBus;
   /** wall-clock budget of one training request in seconds (MAX_TRAINING_SECONDS) */
   maxTrainingSeconds?: number;
 }
 
 import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
+import { LocalEventBus, notify, type EventBus } from "./events.ts";
+import type { ModelRecord } from "./models.ts";
+import { SubscriptionService } from "./subscriptions.ts";
 
 export function createServices(prisma: PrismaClient, options: ServiceOptions = {}): Services {
   const workspaces = new WorkspaceService(prisma);
   const datasets = new DatasetService(prisma);
-  const models = new ModelService(prisma);
-  const registry = new RegistryService(prisma, models);
-  const training = new TrainingService(prisma, datasets, (workspaceId, name) => registry.applyAliasRules(workspaceId, name), options.maxTrainingSeconds ?? DEFAULT_MAX_TRAINING_SECONDS);
+  const events = options.events ?? new LocalEventBus();
+  const models = new ModelService(prisma, events);
+  const registry = new RegistryService(prisma, models, events);
+  const onStored = async (model: ModelRecord) => {
+    notify(events, { type: "CREATED", workspaceId: model.workspaceId, modelId: model.id });
+    notify(events, { type: model.status === "READY" ? "READY" : "FAILED", workspaceId: model.workspaceId, modelId: model.id });
+    if (model.status === "READY") await registry.applyAliasRules(model.workspaceId, model.name);
+  };
+  const training = new TrainingService(prisma, datasets, onStored, options.maxTrainingSeconds ?? DEFAULT_MAX_TRAINING_SECONDS);
   const predictions = new PredictionService(prisma, models, registry);
   const selection = new SelectionService(training);
   const analytics = new AnalyticsService(prisma, registry);
   const auth = new AuthService(prisma);
-  return { workspaces, datasets, models, training, predictions, selection, registry, analytics, auth };
+  const subscriptions = new SubscriptionService(prisma, events);
+  return { workspaces, datasets, models, training, predictions, selection, registry, analytics, auth, events, subscriptions };
 }

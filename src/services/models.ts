@@ -3,6 +3,7 @@
  * models, so that a prediction never waits on a read of the model from the database.
  */
 import { CODE_VERSION } from "../version.ts";
+import { LocalEventBus, notify, type EventBus } from "./events.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Model as ModelRow } from "../generated/prisma/client.ts";
@@ -18,7 +19,10 @@ const CACHE_LIMIT = 256;
 export class ModelService {
   private readonly served = new Map<string, ServedModel>();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly events: EventBus = new LocalEventBus(),
+  ) {}
 
   async getModel(workspaceId: string, id: string): Promise<ModelRecord | null> {
     if (!isUuid(id)) return null;
@@ -49,6 +53,7 @@ export class ModelService {
     const model = await this.requireModel(workspaceId, id);
     await this.prisma.model.delete({ where: { id: model.id } });
     this.served.delete(model.id);
+    notify(this.events, { type: "DELETED", workspaceId, modelId: model.id });
     return model.id;
   }
 

@@ -13,6 +13,7 @@ import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { loadServedModel } from "./served-model.ts";
 import { insertModelVersion, type ModelRecord, type ModelService } from "./models.ts";
 import { checkModelName } from "./training.ts";
+import { LocalEventBus, notify, type EventBus } from "./events.ts";
 import { SCORING, scoringFor } from "../core/metrics/scoring.ts";
 import { taskOf, type Algorithm } from "../core/estimators/index.ts";
 
@@ -43,6 +44,7 @@ export class RegistryService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly models: ModelService,
+    private readonly events: EventBus = new LocalEventBus(),
   ) {}
 
   /** The version a reference names right now; NOT_FOUND when there is none. */
@@ -78,6 +80,7 @@ export class RegistryService {
         : await tx.modelAlias.create({ data: { workspaceId, modelName: name, alias, modelId: model.id } });
       await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: current?.model.version ?? null, toVersion: version, kind: "PROMOTE" } });
     });
+    notify(this.events, { type: "PROMOTED", workspaceId, modelId: model.id, alias });
     return model;
   }
 
@@ -86,7 +89,7 @@ export class RegistryService {
    * move, so a second rollback undoes the first.
    */
   async rollback(workspaceId: string, name: string, alias: string): Promise<ModelRecord> {
-    return this.prisma.$transaction(async (tx) => {
+    const target = await this.prisma.$transaction(async (tx) => {
       const row = await tx.modelAlias.findUnique({ where: { workspaceId_modelName_alias: { workspaceId, modelName: name, alias } } });
       if (!row) throw new NotFoundError("Alias", `${name}@${alias}`);
       const last = await tx.aliasMove.findFirst({ where: { aliasId: row.id }, orderBy: { id: "desc" } });
@@ -99,6 +102,8 @@ export class RegistryService {
       await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: last.toVersion, toVersion: target.version, kind: "ROLLBACK" } });
       return target;
     });
+    notify(this.events, { type: "ROLLED_BACK", workspaceId, modelId: target.id, alias });
+    return target;
   }
 
   /**
@@ -143,6 +148,7 @@ export class RegistryService {
   async applyAliasRules(workspaceId: string, name: string): Promise<void> {
     const rules = await this.prisma.modelAlias.findMany({ where: { workspaceId, modelName: name, ruleMetric: { not: null } }, select: { id: true } });
     if (rules.length === 0) return;
+    const moved: { modelId: string; alias: string }[] = [];
     await this.prisma.$transaction(async (tx) => {
       await lockModelName(tx, workspaceId, name);
       const aliases = await tx.modelAlias.findMany({ where: { workspaceId, modelName: name, ruleMetric: { not: null } }, include: { model: true } });
@@ -151,8 +157,10 @@ export class RegistryService {
         if (!best || best.id === row.modelId) continue;
         await tx.modelAlias.update({ where: { id: row.id }, data: { modelId: best.id } });
         await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: row.model.version, toVersion: best.version, kind: "RULE" } });
+        moved.push({ modelId: best.id, alias: row.alias });
       }
     });
+    for (const move of moved) notify(this.events, { type: "PROMOTED", workspaceId, modelId: move.modelId, alias: move.alias });
   }
 
   /** Every alias of `name`: where it points, the rule it follows, and its moves, newest first. */
@@ -228,6 +236,8 @@ export class RegistryService {
       throw new InvalidInputError(`document's model cannot be loaded: ${(e as Error).message}`, { field: "document" });
     }
     const model = await insertModelVersion(this.prisma, data);
+    notify(this.events, { type: "CREATED", workspaceId, modelId: model.id });
+    notify(this.events, { type: "READY", workspaceId, modelId: model.id });
     await this.applyAliasRules(workspaceId, model.name);
     return model;
   }

@@ -88,8 +88,8 @@ export class TrainingService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly datasets: DatasetService,
-    /** called after a version is stored READY (the registry moves rule-following aliases) */
-    private readonly onReady: (workspaceId: string, name: string) => Promise<void> = async () => {},
+    /** after a version is stored, READY or FAILED (the registry moves rule-following aliases; events are published) */
+    private readonly onStored: (model: ModelRecord) => Promise<void> = async () => {},
     /** wall-clock budget of one training request (the fit, its cross-validation, a whole search) */
     private readonly maxTrainingSeconds = DEFAULT_MAX_TRAINING_SECONDS,
   ) {}
@@ -210,7 +210,7 @@ export class TrainingService {
           }
         : { status: "FAILED" as const, error }),
     });
-    if (model.status === "READY") await this.onReady(workspaceId, name);
+    await this.onStored(model);
     return model;
   }
 }

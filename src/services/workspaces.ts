@@ -1,23 +1,32 @@
 /**
- * Workspaces (tenants). Until API keys exist every request acts in the default workspace;
- * every row is nevertheless written with its workspace so that isolation is a matter of
- * choosing the id per request, not of migrating data.
+ * Workspaces (tenants). The default workspace holds the first (bootstrap) key's data; every
+ * row is written with its workspace, and each request acts in its key's.
  */
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 
 export const DEFAULT_WORKSPACE = "default";
 
 export class WorkspaceService {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** The default workspace's id, created on first use (idempotent across processes). */
+  /**
+   * The default workspace's id, created on first use. Prisma's upsert is a read then a write,
+   * so two processes starting together on a fresh database can both try the INSERT: the one
+   * that loses the unique constraint reads the row the other created.
+   */
   async ensureDefault(): Promise<string> {
-    const workspace = await this.prisma.workspace.upsert({
-      where: { name: DEFAULT_WORKSPACE },
-      create: { name: DEFAULT_WORKSPACE },
-      update: {},
-      select: { id: true },
-    });
-    return workspace.id;
+    try {
+      const workspace = await this.prisma.workspace.upsert({
+        where: { name: DEFAULT_WORKSPACE },
+        create: { name: DEFAULT_WORKSPACE },
+        update: {},
+        select: { id: true },
+      });
+      return workspace.id;
+    } catch (error) {
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+      const existing = await this.prisma.workspace.findUniqueOrThrow({ where: { name: DEFAULT_WORKSPACE }, select: { id: true } });
+      return existing.id;
+    }
   }
 }

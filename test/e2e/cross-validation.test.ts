@@ -76,9 +76,9 @@ describe("cross-validation", () => {
 
   it.each([1, 1000])("refuses folds = %i naming the field, creating nothing", async (folds) => {
     const id = await dataset(csv);
-    const before = await database.prisma.model.count();
+    const before = await database.prisma.model.count({ where: { name: "bad-folds" } });
     const { errors } = await server.gql(TRAIN, { input: { datasetId: id, name: "bad-folds", algorithm: "RIDGE", target: "y", folds } });
     expect(errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "folds" });
-    expect(await database.prisma.model.count()).toBe(before);
+    expect(await database.prisma.model.count({ where: { name: "bad-folds" } })).toBe(before);
   });
 });

@@ -93,12 +93,12 @@ describe("createDataset", () => {
     ["empty column name", "a,\n1,2\n", /empty|name/i],
     ["header but no data rows", "a,b\n", /no data|rows/i],
   ])("refuses %s with BAD_USER_INPUT and writes nothing", async (_case, csv, message) => {
-    const before = await database.prisma.dataset.count();
+    const before = await database.prisma.dataset.count({ where: { name: "t" } });
     const { errors, data } = await create(csv);
     expect(data).toBeNull();
     expect(errors![0].extensions!.code).toBe("BAD_USER_INPUT");
     expect(errors![0].message).toMatch(message);
-    expect(await database.prisma.dataset.count()).toBe(before);
+    expect(await database.prisma.dataset.count({ where: { name: "t" } })).toBe(before);
   });
 
   it("refuses an empty name", async () => {

@@ -102,9 +102,9 @@ describe("derived features", () => {
     ["a clash with a column", [{ name: "age", expression: "age * 2" }], "derivedFeatures[0].name", undefined],
     ["a clash with the target", [{ name: "price", expression: "sqft * 2" }], "derivedFeatures[0].name", undefined],
   ])("refuses %s with BAD_USER_INPUT naming the field and position, and creates no model", async (_case, derivedFeatures, field, position) => {
-    const before = await database.prisma.model.count();
+    const before = await database.prisma.model.count({ where: { name: "refused" } });
     const { errors } = await train({ features: ["sqft"], derivedFeatures, name: "refused" });
     expect(errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field, ...(position === undefined ? {} : { position }) });
-    expect(await database.prisma.model.count()).toBe(before);
+    expect(await database.prisma.model.count({ where: { name: "refused" } })).toBe(before);
   });
 });

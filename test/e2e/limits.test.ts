@@ -93,7 +93,7 @@ describe("a training request's time budget", () => {
       // 3000 noisy rows that a linear SVM cannot fit to tol 1e-15: it would run 10⁷ passes.
       const rows = Array.from({ length: 3000 }, (_, i) => `${(i * 7919) % 1000},${(i * 104729) % 997},${(i * 31) % 2 === 0 ? "a" : "b"}`);
       const created = await budgeted.gql(`mutation($csv: String!) { createDataset(input: { name: "slow", csv: $csv }) { id } }`, { csv: ["x,z,label", ...rows].join("\n") });
-      const before = await database.prisma.model.count();
+      const before = await database.prisma.model.count({ where: { name: "slow" } });
       const started = performance.now();
       const { errors } = await budgeted.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "slow", algorithm: LINEAR_SVM, target: "label", hyperparameters: { max_iter: 10000000, tol: 1e-15 } }) { id } }`, {
         d: created.data.createDataset.id,
@@ -102,7 +102,7 @@ describe("a training request's time budget", () => {
       expect(errors?.[0]?.message).toMatch(/budget of 1 s/);
       // Stopped between iterations soon after the deadline, not after 10⁷ passes.
       expect(performance.now() - started).toBeLessThan(30_000);
-      expect(await database.prisma.model.count()).toBe(before);
+      expect(await database.prisma.model.count({ where: { name: "slow" } })).toBe(before);
     } finally {
       await budgeted.close();
     }

@@ -193,10 +193,10 @@ describe("training", () => {
     ["degree given to an rbf kernel", { algorithm: "SVM", target: "expensive", hyperparameters: { kernel: "rbf", degree: 2 } }, "hyperparameters.degree"],
     ["a testFraction of 1", { algorithm: "RIDGE", target: "price", testFraction: 1 }, "testFraction"],
   ])("refuses %s with BAD_USER_INPUT naming it, and creates no model", async (_case, input, field) => {
-    const before = await database.prisma.model.count();
+    const before = await database.prisma.model.count({ where: { name: "m" } });
     const { errors } = await train(input);
     expect(errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
-    expect(await database.prisma.model.count()).toBe(before);
+    expect(await database.prisma.model.count({ where: { name: "m" } })).toBe(before);
   });
 
   it("refuses a target with a single class", async () => {

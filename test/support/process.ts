@@ -31,7 +31,8 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   });
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
-  const deadline = Date.now() + 30_000;
+  // Generous: a first start on PGlite applies every migration, on two cores shared with other tests.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     try {
       if ((await fetch(`${base}/healthz`)).status === 200) break;

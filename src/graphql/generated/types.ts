@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DatasetRecord } from '../../services/datasets.ts';
 import type { ModelRecord } from '../../services/models.ts';
 import type { PredictionRecord } from '../../services/predictions.ts';
+import type { ModelEvent as ModelEventRecord } from '../../services/events.ts';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -657,6 +658,25 @@ export type ModelEdge = {
   node: Model;
 };
 
+export type ModelEvent = {
+  __typename?: 'ModelEvent';
+  /** PROMOTED / ROLLED_BACK: the alias that moved. */
+  alias: Maybe<Scalars['String']['output']>;
+  at: Scalars['DateTime']['output'];
+  /** The model now; null once DELETED. */
+  model: Maybe<Model>;
+  modelId: Scalars['ID']['output'];
+  type: ModelEventType;
+};
+
+export type ModelEventType =
+  | 'CREATED'
+  | 'DELETED'
+  | 'FAILED'
+  | 'PROMOTED'
+  | 'READY'
+  | 'ROLLED_BACK';
+
 /**
  * Statistics of the whole fit, on the training rows, computed as statsmodels' OLS or Logit
  * does (agreement to 1e-6 relative is tested).
@@ -1228,6 +1248,38 @@ export type SignatureField = {
   type: ColumnType;
 };
 
+/**
+ * Live events over WebSocket (graphql-ws, at the same `/graphql` path), with the same API key
+ * (connection parameter `authorization: "Bearer <key>"`, or the upgrade request's header) and
+ * workspace rules as queries: a subscription sees its caller's workspace only. Events fan out
+ * through Postgres LISTEN/NOTIFY, so a client subscribed on one server sees what happens
+ * through any other server on the same database.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Models of the caller's workspace created, READY, FAILED, promoted, rolled back or deleted. READ. */
+  modelEvents: ModelEvent;
+  /**
+   * One model's training: its state now, then every change until it is READY, FAILED or
+   * CANCELLED, after which the subscription ends. READ. (Per-iteration progress arrives with
+   * training jobs; training runs within the request today, so a model is READY or FAILED by
+   * the time `trainModel` answers.)
+   */
+  trainingProgress: TrainingProgress;
+};
+
+
+/**
+ * Live events over WebSocket (graphql-ws, at the same `/graphql` path), with the same API key
+ * (connection parameter `authorization: "Bearer <key>"`, or the upgrade request's header) and
+ * workspace rules as queries: a subscription sees its caller's workspace only. Events fan out
+ * through Postgres LISTEN/NOTIFY, so a client subscribed on one server sees what happens
+ * through any other server on the same database.
+ */
+export type SubscriptionTrainingProgressArgs = {
+  modelId: Scalars['ID']['input'];
+};
+
 export type Task =
   | 'CLASSIFICATION'
   | 'REGRESSION';
@@ -1293,6 +1345,16 @@ export type TrainModelInput = {
   target: Scalars['String']['input'];
   /** Fraction of rows held out for testing, in [0, 0.9]; default 0.2. 0 trains on every row and reports training-set metrics (flagged by `metrics.evaluatedOn`). */
   testFraction?: InputMaybe<Scalars['Float']['input']>;
+};
+
+export type TrainingProgress = {
+  __typename?: 'TrainingProgress';
+  fraction: Maybe<Scalars['Float']['output']>;
+  /** Solver iteration, objective and fraction done, when the trainer reports them; null otherwise. */
+  iteration: Maybe<Scalars['Int']['output']>;
+  modelId: Scalars['ID']['output'];
+  objective: Maybe<Scalars['Float']['output']>;
+  status: ModelStatus;
 };
 
 export type Trial = {
@@ -1449,6 +1511,8 @@ export type ResolversTypes = {
   Model: ResolverTypeWrapper<ModelRecord>;
   ModelConnection: ResolverTypeWrapper<Omit<ModelConnection, 'edges'> & { edges: Array<ResolversTypes['ModelEdge']> }>;
   ModelEdge: ResolverTypeWrapper<Omit<ModelEdge, 'node'> & { node: ResolversTypes['Model'] }>;
+  ModelEvent: ResolverTypeWrapper<ModelEventRecord>;
+  ModelEventType: ModelEventType;
   ModelInference: ResolverTypeWrapper<ModelInference>;
   ModelStatus: ModelStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1470,10 +1534,12 @@ export type ResolversTypes = {
   SelectionStep: ResolverTypeWrapper<SelectionStep>;
   SignatureField: ResolverTypeWrapper<SignatureField>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Task: Task;
   TestDistribution: TestDistribution;
   TimeBucket: ResolverTypeWrapper<TimeBucket>;
   TrainModelInput: TrainModelInput;
+  TrainingProgress: ResolverTypeWrapper<TrainingProgress>;
   Trial: ResolverTypeWrapper<Trial>;
   ValueCount: ResolverTypeWrapper<ValueCount>;
   Workspace: ResolverTypeWrapper<Workspace>;
@@ -1530,6 +1596,7 @@ export type ResolversParentTypes = {
   Model: ModelRecord;
   ModelConnection: Omit<ModelConnection, 'edges'> & { edges: Array<ResolversParentTypes['ModelEdge']> };
   ModelEdge: Omit<ModelEdge, 'node'> & { node: ResolversParentTypes['Model'] };
+  ModelEvent: ModelEventRecord;
   ModelInference: ModelInference;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -1548,8 +1615,10 @@ export type ResolversParentTypes = {
   SelectionStep: SelectionStep;
   SignatureField: SignatureField;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TimeBucket: TimeBucket;
   TrainModelInput: TrainModelInput;
+  TrainingProgress: TrainingProgress;
   Trial: Trial;
   ValueCount: ValueCount;
   Workspace: Workspace;
@@ -1869,6 +1938,14 @@ export type ModelEdgeResolvers<ContextType = Context, ParentType extends Resolve
   node?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
 };
 
+export type ModelEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelEvent'] = ResolversParentTypes['ModelEvent']> = {
+  alias?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
+  modelId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ModelEventType'], ParentType, ContextType>;
+};
+
 export type ModelInferenceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelInference'] = ResolversParentTypes['ModelInference']> = {
   adjustedRSquared?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   aic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -2027,9 +2104,22 @@ export type SignatureFieldResolvers<ContextType = Context, ParentType extends Re
   type?: Resolver<ResolversTypes['ColumnType'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  modelEvents?: SubscriptionResolver<ResolversTypes['ModelEvent'], "modelEvents", ParentType, ContextType>;
+  trainingProgress?: SubscriptionResolver<ResolversTypes['TrainingProgress'], "trainingProgress", ParentType, ContextType, RequireFields<SubscriptionTrainingProgressArgs, 'modelId'>>;
+};
+
 export type TimeBucketResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TimeBucket'] = ResolversParentTypes['TimeBucket']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type TrainingProgressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrainingProgress'] = ResolversParentTypes['TrainingProgress']> = {
+  fraction?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  iteration?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  modelId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  objective?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
 };
 
 export type TrialResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Trial'] = ResolversParentTypes['Trial']> = {
@@ -2091,6 +2181,7 @@ export type Resolvers<ContextType = Context> = {
   Model?: ModelResolvers<ContextType>;
   ModelConnection?: ModelConnectionResolvers<ContextType>;
   ModelEdge?: ModelEdgeResolvers<ContextType>;
+  ModelEvent?: ModelEventResolvers<ContextType>;
   ModelInference?: ModelInferenceResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -2107,7 +2198,9 @@ export type Resolvers<ContextType = Context> = {
   SearchResult?: SearchResultResolvers<ContextType>;
   SelectionStep?: SelectionStepResolvers<ContextType>;
   SignatureField?: SignatureFieldResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TimeBucket?: TimeBucketResolvers<ContextType>;
+  TrainingProgress?: TrainingProgressResolvers<ContextType>;
   Trial?: TrialResolvers<ContextType>;
   ValueCount?: ValueCountResolvers<ContextType>;
   Workspace?: WorkspaceResolvers<ContextType>;

@@ -1,0 +1,69 @@
+/**
+ * GraphQL subscriptions over WebSocket (the graphql-ws protocol) on the same port and path as
+ * queries, `/graphql`. A connection authenticates once, at connection_init, with the same API
+ * key as HTTP (connection parameter `authorization: "Bearer <key>"`, or the upgrade request's
+ * Authorization header); without a valid key it is closed with 4403 Forbidden. Each
+ * subscription then runs with that key's workspace and is checked against the same scope table
+ * and document limits as queries.
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { execute, parse, specifiedRules, subscribe, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import type { Services } from "../services/index.ts";
+import type { Principal } from "../services/auth.ts";
+import type { Context } from "../graphql/context.ts";
+
+export function registerSubscriptions(
+  fastify: FastifyInstance,
+  services: Services,
+  schema: GraphQLSchema,
+  validationRules: readonly ValidationRule[],
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+): void {
+  const wss = new WebSocketServer({ noServer: true });
+  fastify.server.on("upgrade", (request, socket, head) => {
+    if (new URL(request.url ?? "/", "http://localhost").pathname !== "/graphql") {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
+  });
+  const server = useServer<Record<string, unknown> | undefined, { principal?: Principal }>(
+    {
+      schema,
+      // graphql-ws may load the other build of graphql-js (CommonJS vs ESM), whose functions
+      // refuse a schema made by this one ("another module or realm"): hand it ours.
+      parse,
+      execute,
+      subscribe,
+      // graphql-js's rules plus the same document limits as queries (depth, aliases…).
+      validate: (schemaToCheck, document, rules, options, typeInfo) =>
+        validate(schemaToCheck, document, [...(rules ?? specifiedRules), ...validationRules], options, typeInfo),
+      onConnect: async (ctx) => {
+        const fromParams = ctx.connectionParams?.authorization;
+        const header = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
+        try {
+          ctx.extra.principal = await services.auth.authenticate(header);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      // Errors leave through the same formatter as HTTP's: domain codes kept, the rest masked.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      context: (ctx): Context => {
+        const principal = ctx.extra.principal!;
+        return { services, workspaceId: principal.workspaceId, principal, requestId: randomUUID() };
+      },
+    },
+    wss,
+  );
+  fastify.addHook("onClose", async () => {
+    await server.dispose();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  });
+}
