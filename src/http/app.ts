@@ -195,7 +195,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       graphqlPath: "/graphql",
       apiKey: options.prefillWebKey ? (options.bootstrapKey ?? createdBootstrapKey) : null,
       development: options.prefillWebKey ?? false,
-      subscriptionUrl: null,
+      // graphql-ws on the same path; the page turns it into ws(s)://its own host/graphql.
+      subscriptionUrl: "/graphql",
       version: CODE_VERSION,
     },
   });

@@ -4,6 +4,7 @@
  * server runs operations with the bootstrap key pre-filled. In production the page carries
  * no key.
  */
+import { postGraphQL } from "../support/http.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { openTestDatabase } from "../support/database.ts";
@@ -75,6 +76,22 @@ describe("on a development server", () => {
     expect(text).toContain('"task": "REGRESSION"');
     expect(text).not.toContain("UNAUTHENTICATED");
     await page.screenshot({ path: `${SCREENSHOTS}graphiql.png` });
+  });
+
+  it("runs a subscription over graphql-ws and shows the events as they come", async () => {
+    await page.goto(`${server.url}/graphiql?query=${encodeURIComponent("subscription Events { modelEvents { type } }")}`);
+    await page.waitForFunction(() => ((globalThis as any).document.querySelector(".graphiql-query-editor .view-lines")?.innerText ?? "").includes("Events"));
+    const socket = page.waitForEvent("websocket", (ws) => ws.url().endsWith("/graphql"));
+    await page.locator(".graphiql-execute-button").click();
+    await socket;
+    // Give the subscription a moment to register, then make an event through the API.
+    await new Promise((r) => setTimeout(r, 500));
+    const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(`${server.url}/graphql`, query, variables, BOOTSTRAP_KEY);
+    const dataset = (await gql(`mutation { createDataset(input: { name: "ws", csv: "x,y\\n1,2\\n2,4\\n3,6.1\\n" }) { id } }`)).data.createDataset.id;
+    await gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "ws", algorithm: RIDGE, target: "y", testFraction: 0 }) { id } }`, { d: dataset });
+    await page.waitForFunction(() => ((globalThis as any).document.querySelector(".graphiql-response .view-lines")?.innerText ?? "").includes("READY"), undefined, { timeout: 20_000 });
+    expect(await responseText(page)).toContain('"modelEvents"');
+    await page.locator(".graphiql-execute-button").click(); // stop the subscription
   });
 
   it("pre-fills the dashboard's sign-in with the same key", async () => {

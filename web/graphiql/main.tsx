@@ -19,13 +19,20 @@ const key = storedKey();
 const authorization: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
 const headers = JSON.stringify(key ? authorization : { Authorization: "Bearer <your API key>" }, null, 2);
 
+/** The server's graphql-ws path as an absolute ws:// or wss:// URL on this page's host. */
+function webSocketUrl(path: string): string {
+  const url = new URL(path, location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.toString();
+}
+
 const fetcher = createGraphiQLFetcher({
   url: new URL(config.graphqlPath, location.href).toString(),
   headers: authorization,
   enableIncrementalDelivery: false,
   // Subscriptions: once the server serves graphql-ws, its config names the endpoint and the
   // toolkit opens the socket (graphql-ws is bundled as a lazy chunk for it).
-  ...(config.subscriptionUrl ? { subscriptionUrl: config.subscriptionUrl, wsConnectionParams: authorization } : {}),
+  ...(config.subscriptionUrl ? { subscriptionUrl: webSocketUrl(config.subscriptionUrl), wsConnectionParams: { authorization: authorization.Authorization } } : {}),
 });
 
 const params = new URLSearchParams(location.search);
