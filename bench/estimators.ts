@@ -20,15 +20,16 @@
  * otherwise one run. sklearn is timed the same way around `.fit`.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { ALGORITHMS, createEstimator, taskOf, validateHyperparameters, type Algorithm, type Estimator } from "../src/core/estimators/index.ts";
-import { matrix, type Matrix } from "../src/core/matrix.ts";
-import { createRandom, type Random } from "../src/core/random.ts";
+import type { Matrix } from "../src/core/matrix.ts";
+import { accuracy, generate, peakRss, r2, rowSlice, writeF64 } from "./lib/data.ts";
 import { fixed, formatTable, mib, seconds } from "./lib/table.ts";
+import type { BenchOptions, PartReport, Row } from "./lib/report.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SVM_ROWS = 5000;
@@ -96,103 +97,6 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
-/** Standard normal by Box–Muller over the core's seeded generator (two values per call pair). */
-function normalSource(random: Random): () => number {
-  let spare = NaN;
-  return () => {
-    if (!Number.isNaN(spare)) {
-      const s = spare;
-      spare = NaN;
-      return s;
-    }
-    const u = 1 - random.float(); // (0, 1]: log is finite
-    const r = Math.sqrt(-2 * Math.log(u));
-    const t = 2 * Math.PI * random.float();
-    spare = r * Math.sin(t);
-    return r * Math.cos(t);
-  };
-}
-
-function generate(n: number, p: number, seed: number) {
-  const normal = normalSource(createRandom(seed));
-  const X = matrix(n, p);
-  const w = Float64Array.from({ length: p }, normal);
-  const v = Float64Array.from({ length: p }, () => (normal() * 2) / Math.sqrt(p));
-  const yReg = new Float64Array(n);
-  const yClf = new Float64Array(n);
-  const uniform = createRandom(seed + 1);
-  const { data } = X;
-  for (let i = 0, at = 0; i < n; i++, at += p) {
-    let a = 3;
-    let b = 0.5;
-    for (let j = 0; j < p; j++) {
-      const x = normal();
-      data[at + j] = x;
-      a += w[j] * x;
-      b += v[j] * x;
-    }
-    yReg[i] = a + 2 * normal();
-    yClf[i] = uniform.float() < 1 / (1 + Math.exp(-b)) ? 1 : 0;
-  }
-  return { X, yReg, yClf };
-}
-
-/** Rows [from, to) as a Matrix view (no copy). */
-function rowSlice(X: Matrix, from: number, to: number): Matrix {
-  return { data: X.data.subarray(from * X.cols, to * X.cols), rows: to - from, cols: X.cols };
-}
-
-function writeF64(path: string, a: Float64Array): void {
-  // Node runs little-endian on every platform it supports; the check keeps the format honest.
-  if (new Uint8Array(Float64Array.of(1).buffer)[7] !== 0x3f) throw new Error("big-endian host: the .f64 files would not be little-endian");
-  writeFileSync(path, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-}
-
-/**
- * Peak resident set size since the last reset. Linux: VmHWM, reset by writing 5 to
- * /proc/self/clear_refs (Linux ≥ 4.0), so each fit gets its own peak. Elsewhere: the
- * process-lifetime maximum (getrusage), which only grows.
- */
-const peakRss = {
-  resettable: (() => {
-    try {
-      writeFileSync("/proc/self/clear_refs", "5");
-      return /VmHWM/.test(readFileSync("/proc/self/status", "utf8"));
-    } catch {
-      return false;
-    }
-  })(),
-  reset(): void {
-    if (this.resettable) writeFileSync("/proc/self/clear_refs", "5");
-  },
-  read(): number {
-    if (this.resettable) {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-      if (m) return Number(m[1]) * 1024;
-    }
-    return process.resourceUsage().maxRSS * 1024;
-  },
-};
-
-function r2(y: Float64Array, yHat: Float64Array): number {
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i];
-  mean /= y.length;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < y.length; i++) {
-    ssRes += (y[i] - yHat[i]) ** 2;
-    ssTot += (y[i] - mean) ** 2;
-  }
-  return 1 - ssRes / ssTot;
-}
-
-function accuracy(y: Float64Array, yHat: Float64Array): number {
-  let hit = 0;
-  for (let i = 0; i < y.length; i++) if (y[i] === yHat[i]) hit++;
-  return hit / y.length;
-}
-
 function benchOne(algorithm: Algorithm, params: Record<string, unknown>, Xtr: Matrix, ytr: Float64Array, Xte: Matrix, yte: Float64Array): Result {
   const task = taskOf(algorithm);
   const base = { algorithm, task, trainRows: Xtr.rows };
@@ -251,8 +155,17 @@ function runSklearn(dir: string): { report: SklearnReport } | { missing: string 
   return { report: JSON.parse(run.stdout) as SklearnReport };
 }
 
-function main(): void {
-  const opts = parseArgs(process.argv.slice(2));
+interface Measured {
+  opts: Options;
+  nTrain: number;
+  ours: Result[];
+  sk: SklearnReport | null;
+  note: string;
+  dataBytes: number;
+}
+
+/** Generate, fit every algorithm on our side, then run the scikit-learn side on the same files. */
+function measure(opts: Options): Measured {
   const { rows: n, features: p } = opts;
   const nTrain = Math.round(n * 0.8);
   const algorithms = ALGORITHMS.filter((a) => !opts.only || opts.only.includes(a));
@@ -301,18 +214,26 @@ function main(): void {
       else note = out.missing;
     } else note = "sklearn side skipped (--no-sklearn).";
 
-    print(opts, nTrain, ours, sk, note, X.data.byteLength);
+    return { opts, nTrain, ours, sk, note, dataBytes: X.data.byteLength };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function print(opts: Options, nTrain: number, ours: Result[], sk: SklearnReport | null, note: string, dataBytes: number): void {
+/** The report of `npx tsx bench/estimators.ts`: header lines, then `details` below. */
+function print({ opts, nTrain, ours, sk, note, dataBytes }: Measured): void {
   const cpu = cpus();
   const when = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
   const out: string[] = [];
   out.push(`ModelQL estimators vs scikit-learn — ${when}`);
   out.push(`machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), node ${process.version}`);
+  out.push(...details({ opts, nTrain, ours, sk, note, dataBytes }));
+  console.log(out.join("\n"));
+}
+
+/** Everything but the title: versions, the comparison table, iterations and memory, notes. */
+function details({ opts, nTrain, ours, sk, note, dataBytes }: Measured): string[] {
+  const out: string[] = [];
   if (sk) {
     out.push(`sklearn: ${sk.sklearn}, numpy ${sk.numpy}, python ${sk.python}`);
     out.push(`numpy BLAS: ${describeBlas(sk.blas)}`);
@@ -378,7 +299,7 @@ function print(opts: Options, nTrain: number, ours: Result[], sk: SklearnReport 
   }
   if (note) notes.push(note);
   if (notes.length) out.push("", "notes:", ...notes.map((s) => `  - ${s}`));
-  console.log(out.join("\n"));
+  return out;
 }
 
 function describeBlas(info: unknown[]): string {
@@ -392,4 +313,61 @@ function describeBlas(info: unknown[]): string {
     .join("; ");
 }
 
-main();
+/** Issue targets beside the fit-time ratio: the score must match sklearn's this closely. */
+const SCORE_TOLERANCE: Partial<Record<string, { tol: number; name: string }>> = {
+  LINEAR_REGRESSION: { tol: 1e-9, name: "R²" },
+  LOGISTIC_REGRESSION: { tol: 1e-3, name: "accuracy" },
+  LINEAR_SVM: { tol: 1e-3, name: "accuracy" },
+};
+const LABEL: Record<string, string> = { LINEAR_REGRESSION: "OLS fit", LOGISTIC_REGRESSION: "logistic fit", LINEAR_SVM: "linear SVM fit" };
+const SK_NAME: Record<string, string> = { LINEAR_REGRESSION: "LinearRegression", LOGISTIC_REGRESSION: "LogisticRegression(lbfgs)", LINEAR_SVM: "LinearSVC" };
+const RSS_TARGET = 2.5;
+
+/** `npm run bench -- estimators`: the issue's estimator rows (bench/run.ts). */
+export async function run(bench: BenchOptions): Promise<PartReport> {
+  const opts: Options = { rows: bench.quick ? 100_000 : 1_000_000, features: 20, seed: bench.seed, only: null, sklearn: bench.sklearn };
+  const m = measure(opts);
+  const size = `${opts.rows >= 1e6 ? `${opts.rows / 1e6}M` : `${opts.rows / 1e3}k`}×${opts.features}`;
+  const skBy = new Map((m.sk?.results ?? []).map((r) => [r.algorithm, r]));
+  const rows: Row[] = [];
+  for (const r of m.ours) {
+    const target = TARGET[r.algorithm];
+    const score = SCORE_TOLERANCE[r.algorithm];
+    if (target === undefined || !score) continue;
+    const s = skBy.get(r.algorithm);
+    const ratio = r.seconds !== null && s?.seconds ? r.seconds / s.seconds : null;
+    const delta = r.score !== null && s?.score != null ? Math.abs(r.score - s.score) : null;
+    rows.push({
+      what: `${LABEL[r.algorithm]} ${size} (Δ${score.name} ${delta === null ? "—" : delta.toExponential(1)})`,
+      ours: r.error ? `error: ${r.error}` : `${seconds(r.seconds)} s`,
+      reference: s ? (s.error ? `error: ${s.error}` : `${seconds(s.seconds)} s (sklearn ${SK_NAME[r.algorithm]})`) : "— (sklearn missing)",
+      ratio: fixed(ratio, 2),
+      target: `<= ${target}x, Δ${score.name} <= ${score.tol}`,
+      met: ratio === null || delta === null ? null : ratio <= target && delta <= score.tol,
+    });
+  }
+  // Peak RSS: over the issue's three estimators, then over every registry algorithm at full size.
+  const full = m.ours.filter((r) => r.peakRss !== null && r.trainRows === m.nTrain);
+  for (const [label, set] of [
+    ["OLS, logistic, linear SVM", full.filter((r) => TARGET[r.algorithm] !== undefined)],
+    ["every algorithm", full],
+  ] as const) {
+    if (!set.length) continue;
+    const worst = set.reduce((a, b) => (b.peakRss! > a.peakRss! ? b : a));
+    const ratio = worst.peakRss! / m.dataBytes;
+    rows.push({
+      what: `peak RSS while training ${size}, ${label} (largest: ${worst.algorithm})`,
+      ours: mib(worst.peakRss),
+      reference: `${mib(m.dataBytes)} (raw X, ${(m.dataBytes / 1e6).toFixed(0)} MB)`,
+      ratio: `${ratio.toFixed(2)}x`,
+      target: `<= ${RSS_TARGET}x`,
+      met: ratio <= RSS_TARGET,
+    });
+  }
+  const lines = details(m);
+  const cut = lines.indexOf("notes:");
+  return { part: "estimators", rows, details: cut < 0 ? lines : lines.slice(0, cut - 1), notes: cut < 0 ? [] : lines.slice(cut + 1).map((l) => l.replace(/^\s*- /, "")) };
+}
+
+// `npx tsx bench/estimators.ts …` runs this file alone with its own report.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) print(measure(parseArgs(process.argv.slice(2))));
