@@ -87,9 +87,9 @@ export class PredictionService {
   async compare(workspaceId: string, args: { champion: string; challenger: string; inputs: unknown[]; tolerance?: number | null }) {
     checkBatch(args.inputs);
     const tolerance = checkTolerance(args.tolerance);
-    const [champion, challenger] = await Promise.all(
-      [args.champion, args.challenger].map(async (ref) => this.models.servedModel(workspaceId, (await this.registry.resolve(workspaceId, ref)).id)),
-    );
+    // One after the other: when both are missing, the error always names the champion.
+    const champion = await this.models.servedModel(workspaceId, (await this.registry.resolve(workspaceId, args.champion)).id);
+    const challenger = await this.models.servedModel(workspaceId, (await this.registry.resolve(workspaceId, args.challenger)).id);
     const a = score(champion, args.inputs);
     const b = score(challenger, args.inputs);
     const rows = await this.log.append([...logEntries(workspaceId, champion.id, args.inputs, a), ...logEntries(workspaceId, challenger.id, args.inputs, b)]);
