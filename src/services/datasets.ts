@@ -45,6 +45,13 @@ export interface ColumnRecord {
 
 export type RowValue = number | boolean | string | null;
 
+/**
+ * Prisma's interactive transactions time out after 5 s by default; storing a 1M-row dataset
+ * takes longer (the benchmark's 1M × 20 upload failed with P2028 and a 500). The whole store
+ * stays one transaction, so a failure leaves nothing, with room for large files.
+ */
+const STORE_TRANSACTION = { maxWait: 10_000, timeout: 15 * 60_000 };
+
 export class DatasetService {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -97,7 +104,7 @@ export class DatasetService {
         ),
       });
       return dataset;
-    });
+    }, STORE_TRANSACTION);
   }
 
   async getDataset(workspaceId: string, id: string): Promise<DatasetRecord | null> {
