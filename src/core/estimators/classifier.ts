@@ -35,6 +35,21 @@ export function parseClassWeight(estimator: string, value: unknown): ClassWeight
 }
 
 /**
+ * An estimator's validateParams when it takes `class_weight` (an object the hyperparameter
+ * table cannot express): the table checks the rest, parseClassWeight checks class_weight.
+ */
+export function withClassWeight(
+  estimator: string,
+  params: Record<string, unknown>,
+  validateRest: (rest: Record<string, unknown>) => Record<string, unknown>,
+): Record<string, unknown> {
+  const { class_weight: classWeight, ...rest } = params;
+  const checked = parseClassWeight(estimator, classWeight);
+  const out = validateRest(rest);
+  return classWeight === undefined ? out : { ...out, class_weight: checked };
+}
+
+/**
  * Hyperparameters as the API receives them, before classes are known: the table's params plus
  * a `class_weight` that names classes by label ({"yes": 5}) or is "balanced". The service maps
  * labels to indices before fitting; the estimator then checks them with parseClassWeight.

@@ -19,7 +19,7 @@
 import type { Matrix } from "../matrix.ts";
 import { axpy, dot } from "../linalg/blas.ts";
 import { createRandom, type Random } from "../random.ts";
-import { argmaxRows, checkClassTarget, classWeights, parseClassWeight, type ClassWeight } from "./classifier.ts";
+import { argmaxRows, checkClassTarget, classWeights, withClassWeight, type ClassWeight } from "./classifier.ts";
 import { FitCancelledError } from "./errors.ts";
 import type { HyperparameterTable } from "./hyperparameters.ts";
 import { LinearModel, type LinearState } from "./linear-model.ts";
@@ -84,10 +84,7 @@ export class LinearSVM extends LinearModel implements Classifier {
 
   /** The table's params, plus class_weight (an object, which the table cannot express). */
   protected override validateParams(params: Record<string, unknown>): Record<string, unknown> {
-    const { class_weight: classWeight, ...rest } = params;
-    const checked = parseClassWeight(this.kind, classWeight);
-    const out = super.validateParams(rest);
-    return classWeight === undefined ? out : { ...out, class_weight: checked };
+    return withClassWeight(this.kind, params, (rest) => super.validateParams(rest));
   }
 
   protected fitState(X: Matrix, y: Float64Array, params: Record<string, unknown>, options: FitOptions): LinearState {

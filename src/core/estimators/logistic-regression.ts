@@ -23,7 +23,7 @@ import { InvalidInputError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { axpy, dot } from "../linalg/blas.ts";
 import { choleskyFactor, choleskySolve } from "../linalg/cholesky.ts";
-import { argmaxRows, checkClassTarget, classWeights, parseClassWeight, sampleWeights, type ClassWeight } from "./classifier.ts";
+import { argmaxRows, checkClassTarget, classWeights, withClassWeight, sampleWeights, type ClassWeight } from "./classifier.ts";
 import { FitCancelledError } from "./errors.ts";
 import type { HyperparameterTable } from "./hyperparameters.ts";
 import { LinearModel, type LinearState } from "./linear-model.ts";
@@ -92,10 +92,7 @@ export class LogisticRegression extends LinearModel implements Classifier {
 
   /** The table's params, plus class_weight (an object, which the table cannot express). */
   protected override validateParams(params: Record<string, unknown>): Record<string, unknown> {
-    const { class_weight: classWeight, ...rest } = params;
-    const checked = parseClassWeight(this.kind, classWeight);
-    const out = super.validateParams(rest);
-    return classWeight === undefined ? out : { ...out, class_weight: checked };
+    return withClassWeight(this.kind, params, (rest) => super.validateParams(rest));
   }
 
   protected fitState(X: Matrix, y: Float64Array, params: Record<string, unknown>, options: FitOptions): LinearState {
