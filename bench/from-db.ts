@@ -18,8 +18,8 @@ import { createEstimator } from "../src/core/estimators/index.ts";
 import { matrix } from "../src/core/matrix.ts";
 import { openDatabase } from "../src/data/database.ts";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
-import { CHUNK_ROWS } from "../src/services/datasets.ts";
-import { createServices } from "../src/services/index.ts";
+import { CHUNK_ROWS, DatasetService } from "../src/services/datasets.ts";
+import { WorkspaceService } from "../src/services/workspaces.ts";
 import { csvColumns, generate, peakRss } from "./lib/data.ts";
 import { skippedRow, type BenchOptions, type PartReport } from "./lib/report.ts";
 import { benchDatabase } from "./lib/server.ts";
@@ -40,7 +40,7 @@ export async function run(opts: BenchOptions): Promise<PartReport> {
   }
   const database = await openDatabase({ databaseUrl: db.url, migrate: false });
   try {
-    const services = createServices(database.prisma);
+    const services = { workspaces: new WorkspaceService(database.prisma), datasets: new DatasetService(database.prisma) };
     const workspaceId = await services.workspaces.ensureDefault();
     console.error(`from-db: storing ${size} …`);
     const names = csvColumns(FEATURES);

@@ -33,6 +33,16 @@ export interface Config {
   maxUploadBytes: number;
   /** MAX_TRAINING_SECONDS (default 300): wall-clock budget of one training request, checked between solver iterations. */
   maxTrainingSeconds: number;
+  /** WORKERS (default 1): training jobs this process runs at once; 0 = an API node that only queues. */
+  workers: number;
+  /** JOBS_SCHEMA (default pgboss): the Postgres schema of the job queue's tables. */
+  jobsSchema: string;
+  /** JOB_RETRY_LIMIT (default 3): retries of a training job whose try was lost, with exponential backoff. */
+  jobRetryLimit: number;
+  /** JOB_STALE_SECONDS (default 15): a training job whose worker has not beaten its heartbeat for this long is retried. */
+  jobStaleSeconds: number;
+  /** SHUTDOWN_GRACE_SECONDS (default 10): on SIGTERM, how long running trainings may finish before they are requeued. */
+  shutdownGraceSeconds: number;
 }
 
 export const DEFAULT_MAX_TRAINING_SECONDS = 300;
@@ -56,6 +66,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 2 * integer(env, "RATE_LIMIT_PER_SECOND", 1000, 0, 1e9), 1, 1e9),
     maxUploadBytes: integer(env, "MAX_UPLOAD_BYTES", 2 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
     maxTrainingSeconds: integer(env, "MAX_TRAINING_SECONDS", DEFAULT_MAX_TRAINING_SECONDS, 1, 86_400),
+    workers: integer(env, "WORKERS", 1, 0, 64),
+    jobsSchema: identifier(env, "JOBS_SCHEMA", "pgboss"),
+    jobRetryLimit: integer(env, "JOB_RETRY_LIMIT", 3, 0, 100),
+    jobStaleSeconds: integer(env, "JOB_STALE_SECONDS", 15, 2, 3600),
+    shutdownGraceSeconds: integer(env, "SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),
   };
 }
 
@@ -67,6 +82,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new Error(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function identifier(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new Error(`${name} must be a lower-case SQL identifier, got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 function bootstrapKey(raw: string | undefined): string | undefined {

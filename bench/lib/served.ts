@@ -61,7 +61,7 @@ export async function startOurs(databaseUrl: string, data: Synthetic, env: Recor
     });
     const trained = await graphql<{ trainModel: { id: string; status: string; error: string | null } }>(
       server.base,
-      "mutation($input: TrainModelInput!) { trainModel(input: $input) { id status error } }",
+      "mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id status error } }",
       { input: { datasetId: created.createDataset.id, name: "bench-ols", algorithm: "LINEAR_REGRESSION", target: "y", testFraction: 0 } },
     );
     if (trained.trainModel.status !== "READY") throw new Error(`training failed: ${trained.trainModel.error}`);

@@ -146,7 +146,7 @@ async function train(conn: Connection, values: Record<string, string | undefined
   if (tty) process.stderr.write(`training ${input.algorithm} on ${input.target}…\n`);
   const data = await graphql(
     conn,
-    `mutation($input: TrainModelInput!) { trainModel(input: $input) { id name version status error metrics { evaluatedOn r2 rmse accuracy f1 } warnings } }`,
+    `mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id name version status error metrics { evaluatedOn r2 rmse accuracy f1 } warnings } }`,
     { input },
   );
   const model = data.trainModel;

@@ -16,6 +16,10 @@ export interface Database {
   kind: "postgres" | "pglite";
   /** Where the data lives, for logs: the URL without its password, or the PGlite directory. */
   describe: string;
+  /** postgres: the connection string (the job queue and the event bus open their own connections) */
+  url?: string;
+  /** pglite: the one embedded instance everything in the process shares */
+  pglite?: PGlite;
   /** Disconnects Prisma and closes PGlite, after which the database keeps nothing alive. Idempotent. */
   close(): Promise<void>;
 }
@@ -45,6 +49,7 @@ async function openPostgres(url: string, migrate: boolean): Promise<Database> {
     prisma,
     kind: "postgres",
     describe: withoutPassword(url),
+    url,
     close: once(() => prisma.$disconnect()),
   };
 }
@@ -63,6 +68,7 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
     prisma,
     kind: "pglite",
     describe: `pglite ${dataDir}`,
+    pglite,
     // PGlite keeps the process alive until it is closed, and must outlive Prisma's last query.
     close: once(async () => {
       await prisma.$disconnect();

@@ -30,6 +30,7 @@ export const REQUIRED_SCOPE: Record<"Query" | "Mutation" | "Subscription", Recor
     createDataset: "WRITE",
     deleteDataset: "WRITE",
     trainModel: "TRAIN",
+    cancelTraining: "TRAIN",
     deleteModel: "TRAIN",
     searchHyperparameters: "TRAIN",
     trainLeaderboard: "TRAIN",

@@ -34,7 +34,8 @@ export const resolvers: Resolvers = {
   Mutation: {
     createDataset: (_, { input }, { services, workspaceId }) => services.datasets.createDataset(workspaceId, input),
     deleteDataset: (_, { id }, { services, workspaceId }) => services.datasets.deleteDataset(workspaceId, id),
-    trainModel: (_, { input }, { services, workspaceId }) => services.training.trainModel(workspaceId, input),
+    trainModel: (_, { input, wait }, { services, workspaceId }) => services.jobs.trainModel(workspaceId, input, wait ?? false),
+    cancelTraining: (_, { id }, { services, workspaceId }) => services.jobs.cancelTraining(workspaceId, id),
     deleteModel: (_, { id }, { services, workspaceId }) => services.models.deleteModel(workspaceId, id),
     predict: async (_, { modelId, model, inputs, shadow }, { services, workspaceId }) =>
       services.predictions.predict(workspaceId, await services.predictions.resolveModelId(workspaceId, { modelId, model }), inputs, { shadow }),
@@ -76,6 +77,11 @@ export const resolvers: Resolvers = {
   Model: {
     task: (model) => summaryOf(model)?.task ?? (taskOf(model.algorithm as Algorithm) === "regression" ? "REGRESSION" : "CLASSIFICATION"),
     hyperparameters: (model) => model.hyperparameters,
+    progress: (model) => {
+      const progress = model.progress as { iteration?: number | null; objective?: number | null; fraction?: number } | null;
+      if (model.status === "READY") return { iteration: progress?.iteration ?? null, objective: progress?.objective ?? null, fraction: 1 };
+      return progress ? { iteration: progress.iteration ?? null, objective: progress.objective ?? null, fraction: progress.fraction ?? 0 } : null;
+    },
     aliases: (model, _, { services }) => services.registry.aliasesOf(model.id),
     metrics: (model) => (model.metrics ?? null) as never,
     cvMetrics: (model) => (model.cvMetrics ?? null) as never,

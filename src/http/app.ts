@@ -30,6 +30,9 @@ import { ApolloServerPluginMetrics, createMetrics, type Metrics } from "./metric
 import { createReadinessCheck } from "./readiness.ts";
 import { registerWeb } from "./web.ts";
 import { CODE_VERSION } from "../version.ts";
+import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import { TrainingWorker } from "../jobs/worker.ts";
 
 export const SCHEMA_PATH = new URL("../../schema.graphql", import.meta.url);
 
@@ -37,6 +40,12 @@ export interface AppOptions {
   prisma: PrismaClient;
   /** where model events go for subscriptions (Postgres LISTEN/NOTIFY across processes; default local) */
   events?: EventBus;
+  /** the training queue (src/jobs/queue.ts); the app does not close it */
+  queue: JobQueue;
+  /** training jobs this process runs at once (WORKERS; 0 = queue only, another process trains) */
+  workers?: number;
+  /** the in-process worker's timings (JOB_STALE_SECONDS, SHUTDOWN_GRACE_SECONDS) */
+  worker?: { staleSeconds?: number; graceSeconds?: number };
   /** MAX_UPLOAD_BYTES: largest CSV accepted by POST /datasets */
   maxUploadBytes?: number;
   /** MAX_TRAINING_SECONDS: wall-clock budget of one training request (a fit, its CV, a search) */
@@ -91,7 +100,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // GraphQL operation's name, which is known only once the body is parsed.
     disableRequestLogging: true,
   });
-  const metrics = createMetrics(options.prisma);
+  const metrics = createMetrics(options.prisma, options.queue);
   fastify.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
@@ -105,7 +114,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return graphqlRequest.run({ request, reply, baseLog: request.log }, () => handler.call(this, request, reply));
     };
   });
-  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds, events: options.events });
+  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds, events: options.events, queue: options.queue });
   const defaultWorkspace = await services.workspaces.ensureDefault();
   const createdBootstrapKey = await services.auth.bootstrap(defaultWorkspace, options.bootstrapKey);
 
@@ -164,7 +173,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   registerUpload(fastify, services, options.maxUploadBytes);
   registerSubscriptions(fastify, services, schema, armored.validationRules as never, formatError);
-  fastify.addHook("onClose", async () => services.events.close());
+  // The in-process worker (and, with WORKERS=0, only its reaper of lost jobs).
+  const worker = new TrainingWorker(services.jobs, options.queue, services.events, {
+    concurrency: options.workers ?? 1,
+    staleSeconds: options.worker?.staleSeconds ?? 15,
+    graceSeconds: options.worker?.graceSeconds ?? 10,
+    maxTrainingSeconds: options.maxTrainingSeconds ?? DEFAULT_MAX_TRAINING_SECONDS,
+    log: fastify.log,
+  });
+  await worker.start();
+  // Stop training first (its last writes publish events), then the bus.
+  fastify.addHook("onClose", async () => {
+    await worker.stop();
+    await services.events.close();
+  });
 
   fastify.get("/healthz", async (_request, reply) => {
     try {

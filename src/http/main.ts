@@ -1,20 +1,21 @@
 /**
  * `npm start`: open the database (Postgres from DATABASE_URL, else embedded PGlite under
- * DATA_DIR), apply pending migrations, serve HTTP, and shut down cleanly on SIGTERM/SIGINT.
+ * DATA_DIR), apply pending migrations, serve HTTP with an in-process training worker
+ * (WORKERS), and shut down cleanly on SIGTERM/SIGINT.
  */
-import { join } from "node:path";
 import { loadConfig } from "../config.ts";
-import { openDatabase } from "../data/database.ts";
+import { openRuntime } from "../jobs/runtime.ts";
 import { buildApp } from "./app.ts";
-import { PostgresEventBus } from "../services/events.ts";
 
 const config = loadConfig();
-const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, "pglite"), migrate: true });
-// Several processes on one Postgres share model events through LISTEN/NOTIFY; PGlite is one process.
-const events = config.databaseUrl ? await new PostgresEventBus(config.databaseUrl).start() : undefined;
+const runtime = await openRuntime(config);
+const { database } = runtime;
 const { fastify, createdBootstrapKey } = await buildApp({
   prisma: database.prisma,
-  events,
+  events: runtime.events,
+  queue: runtime.queue,
+  workers: config.workers,
+  worker: { staleSeconds: config.jobStaleSeconds, graceSeconds: config.shutdownGraceSeconds },
   maxBodyBytes: config.maxBodyBytes,
   maxTrainingSeconds: config.maxTrainingSeconds,
   maxUploadBytes: config.maxUploadBytes,
@@ -42,8 +43,9 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   fastify.log.info({ signal }, "shutting down");
+  // Closing the app stops its worker: no new jobs, running ones finish or are requeued.
   await fastify.close();
-  await database.close();
+  await runtime.close();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

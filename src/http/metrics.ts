@@ -17,6 +17,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { Kind } from "graphql";
+import type { JobQueue } from "../jobs/queue.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 
 /** Every status a model version can have (schema.graphql `ModelStatus`): each is exported, 0 when absent. */
@@ -41,7 +42,7 @@ export interface Metrics {
   modelLabels(modelId: string): Promise<{ model: string; version: string } | null>;
 }
 
-export function createMetrics(prisma: PrismaClient): Metrics {
+export function createMetrics(prisma: PrismaClient, queue?: Pick<JobQueue, "depth">): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -69,6 +70,19 @@ export function createMetrics(prisma: PrismaClient): Metrics {
     help: "Predictions returned to clients, by model name and version (shadow predictions are logged but not counted here).",
     labelNames: ["model", "version"] as const,
     registers: [registry],
+  });
+  new Gauge({
+    name: "modelql_queue_depth",
+    help: "Training jobs waiting in the queue (queued, or waiting for a retry), at this scrape.",
+    registers: [registry],
+    async collect() {
+      if (!queue) return;
+      try {
+        this.set(await queue.depth());
+      } catch {
+        // the database is away; modelql_database_up says so
+      }
+    },
   });
   new Gauge({
     name: "modelql_database_up",

@@ -7,7 +7,11 @@
 import { EventEmitter, on } from "node:events";
 import pg from "pg";
 
-export type ModelEventType = "CREATED" | "READY" | "FAILED" | "PROMOTED" | "ROLLED_BACK" | "DELETED";
+/**
+ * What happens to a model. PROGRESS is internal to `trainingProgress` (many per training,
+ * carrying `progress`); the others are `modelEvents`.
+ */
+export type ModelEventType = "CREATED" | "TRAINING" | "READY" | "FAILED" | "CANCELLED" | "PROMOTED" | "ROLLED_BACK" | "DELETED" | "PROGRESS";
 
 export interface ModelEvent {
   type: ModelEventType;
@@ -15,12 +19,14 @@ export interface ModelEvent {
   modelId: string;
   /** PROMOTED / ROLLED_BACK: the alias that moved */
   alias?: string | null;
+  /** PROGRESS: where the training is */
+  progress?: { iteration: number; objective: number; fraction: number; stage: number; stages: number };
   at: string;
 }
 
 export interface EventBus {
   publish(event: Omit<ModelEvent, "at">): Promise<void>;
-  /** Events passing `filter`, until `signal` aborts (the subscription ends). */
+  /** Events passing `filter` from this call on (buffered until read), until `signal` aborts. */
   subscribe(filter: (event: ModelEvent) => boolean, signal: AbortSignal): AsyncGenerator<ModelEvent>;
   close(): Promise<void>;
 }
@@ -44,14 +50,19 @@ export class LocalEventBus implements EventBus {
     this.emitter.emit("event", event);
   }
 
-  async *subscribe(filter: (event: ModelEvent) => boolean, signal: AbortSignal): AsyncGenerator<ModelEvent> {
-    try {
-      for await (const [event] of on(this.emitter, "event", { signal })) {
-        if (filter(event as ModelEvent)) yield event as ModelEvent;
+  subscribe(filter: (event: ModelEvent) => boolean, signal: AbortSignal): AsyncGenerator<ModelEvent> {
+    // `on` listens from this call and buffers, so no event is missed between subscribing and
+    // the first read of the iterator (a subscriber reads the current state in between).
+    const source = on(this.emitter, "event", { signal });
+    return (async function* () {
+      try {
+        for await (const [event] of source) {
+          if (filter(event as ModelEvent)) yield event as ModelEvent;
+        }
+      } catch (error) {
+        if ((error as { name?: string }).name !== "AbortError") throw error;
       }
-    } catch (error) {
-      if ((error as { name?: string }).name !== "AbortError") throw error;
-    }
+    })();
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,8 @@
 import type { Column } from "../core/dataset/columns.ts";
 import { InvalidInputError } from "../core/errors.ts";
 import { createEstimator, FitCancelledError, taskOf, type Algorithm, type Classifier, type Estimator } from "../core/estimators/index.ts";
-import { FeaturePipeline, type FeatureSpec } from "../core/preprocessing/feature-pipeline.ts";
+import type { Progress } from "../core/estimators/types.ts";
+import { checkSpecs, FeaturePipeline, type FeatureSpec } from "../core/preprocessing/feature-pipeline.ts";
 import type { SimpleImputerParams } from "../core/preprocessing/simple-imputer.ts";
 import { compareCodePoints } from "../core/preprocessing/one-hot-encoder.ts";
 import { rawCoefficients } from "../core/preprocessing/coefficients.ts";
@@ -35,7 +36,7 @@ export const MODEL_STATE_FORMAT = 1;
 const UNSCALED: ReadonlySet<Algorithm> = new Set(["LINEAR_REGRESSION"]);
 
 /** Classifiers that accept more than two classes (the others refuse them up front). */
-const MULTICLASS: ReadonlySet<string> = new Set(["LOGISTIC_REGRESSION", "LINEAR_SVM", "SVM"]);
+export const MULTICLASS: ReadonlySet<string> = new Set(["LOGISTIC_REGRESSION", "LINEAR_SVM", "SVM"]);
 
 export interface FitRequest {
   algorithm: Algorithm;
@@ -54,6 +55,23 @@ export interface FitRequest {
   inputs?: Column[];
   /** wall-clock budget shared by every fit of the request (performance.now() deadline, ms) */
   budget?: { seconds: number; deadline: number };
+  /** a job's hooks: cancellation checked between solver iterations, and progress per stage */
+  control?: FitControl;
+}
+
+/**
+ * One fit request is `stages` estimator fits: the model itself (stage 0), then one per
+ * cross-validation fold. Progress names the stage and the solver's own report within it.
+ */
+export interface StageProgress extends Progress {
+  stage: number;
+  stages: number;
+}
+
+export interface FitControl {
+  /** true once the job is cancelled: the solver stops with FitCancelledError */
+  isCancelled?: () => boolean;
+  onProgress?: (progress: StageProgress) => void;
 }
 
 /**
@@ -201,7 +219,7 @@ export interface FitResult {
  */
 export function featureSpecs(
   algorithm: Algorithm,
-  features: Column[],
+  features: Pick<Column, "name" | "type">[],
   choices: Record<string, ColumnPreprocessing> = {},
   hyperparameters: Record<string, unknown> = {},
 ): FeatureSpec[] {
@@ -233,6 +251,14 @@ export function featureSpecs(
         { name: column.name, type: column.type, encode: "one_hot", handle_unknown: "ignore", drop: fullRank ? "first" : null, ...chosen }
       : { name: column.name, type: column.type, scale: penalized ? "standard" : "none", ...chosen };
   });
+}
+
+/**
+ * The per-column choices checked against the columns' names and types alone (what `fit`
+ * would refuse in them, refused before any data is read).
+ */
+export function checkPreprocessingFor(algorithm: Algorithm, features: Pick<Column, "name" | "type">[], choices: Record<string, ColumnPreprocessing> = {}): void {
+  withColumnFields(features, () => checkSpecs(featureSpecs(algorithm, features, choices)));
 }
 
 /**
@@ -283,7 +309,8 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
   const { request, rows, y, classes, split, trainRows, yTrain } = prepared;
   const { algorithm, features } = request;
   const warnings = [...prepared.warnings];
-  const { pipeline, estimator, X } = fitOn(request, hyperparameters, trainRows, yTrain, classes);
+  const stages = 1 + (request.folds ?? 0);
+  const { pipeline, estimator, X } = fitOn(request, hyperparameters, trainRows, yTrain, classes, { stage: 0, stages });
   warnings.push(...estimator.fitInfo().warnings);
   const inference = inferenceFor(algorithm, estimator, X, yTrain, pipeline.standardization(), classes);
 
@@ -347,18 +374,25 @@ function linearSummary(estimator: Estimator, pipeline: FeaturePipeline, classes:
 }
 
 /** A fresh pipeline and estimator fitted on the given dataset rows (preprocessing sees only them). */
-function fitOn(request: FitRequest, hyperparameters: Record<string, unknown>, rows: Int32Array, y: Float64Array, classes: string[] | null) {
+function fitOn(request: FitRequest, hyperparameters: Record<string, unknown>, rows: Int32Array, y: Float64Array, classes: string[] | null, at = { stage: 0, stages: 1 }) {
   const { algorithm, features } = request;
   const { pipeline, X } = withColumnFields(features, () => {
     const pipeline = new FeaturePipeline({ features: featureSpecs(algorithm, features, request.preprocessing, hyperparameters) });
     return { pipeline, X: pipeline.fit(features, rows).transform(features, rows) };
   });
-  const budget = request.budget;
+  const { budget, control } = request;
+  const overBudget = () => budget !== undefined && performance.now() > budget.deadline;
+  const onProgress = control?.onProgress;
   const estimator = createEstimator(algorithm, withClassIndices(hyperparameters, classes));
   try {
-    estimator.fit(X, y, { nClasses: classes?.length, isCancelled: budget ? () => performance.now() > budget.deadline : undefined });
+    estimator.fit(X, y, {
+      nClasses: classes?.length,
+      isCancelled: budget || control?.isCancelled ? () => control?.isCancelled?.() === true || overBudget() : undefined,
+      onProgress: onProgress ? (progress) => onProgress({ ...progress, ...at }) : undefined,
+    });
   } catch (e) {
-    if (e instanceof FitCancelledError && budget) {
+    // A cancelled job stays cancelled; only running out of time is the request's fault.
+    if (e instanceof FitCancelledError && control?.isCancelled?.() !== true && budget && overBudget()) {
       throw new InvalidInputError(
         `Training stopped: this request took longer than its budget of ${budget.seconds} s (MAX_TRAINING_SECONDS). Lower max_iter or raise tol, train on fewer rows or folds, or search a smaller space.`,
         { field: "hyperparameters", limit: "MAX_TRAINING_SECONDS" },
@@ -427,8 +461,9 @@ export function crossValidate(prepared: Prepared, hyperparameters: Record<string
   const { request, trainRows, yTrain, classes } = prepared;
   checkFolds(prepared, folds);
   const splits = kFold(trainRows.length, folds, { seed: request.seed, stratify: classes ? yTrain : undefined });
-  const perFold = splits.map(({ train, test }) => {
-    const { pipeline, estimator } = fitOn(request, hyperparameters, takeRows32(trainRows, train), takeValues(yTrain, train), classes);
+  const perFold = splits.map(({ train, test }, fold) => {
+    const at = { stage: 1 + fold, stages: 1 + folds };
+    const { pipeline, estimator } = fitOn(request, hyperparameters, takeRows32(trainRows, train), takeValues(yTrain, train), classes, at);
     return evaluate(pipeline, estimator, request.features, takeRows32(trainRows, test), takeValues(yTrain, test), classes).metrics;
   });
   const out: CvMetrics = { folds };
@@ -446,7 +481,7 @@ export function crossValidate(prepared: Prepared, hyperparameters: Record<string
  * The pipeline names a bad per-column option by its position in the feature list
  * (`features[2].scale`); users wrote it as `preprocessing.<column>.<option>`.
  */
-function withColumnFields<T>(features: Column[], run: () => T): T {
+function withColumnFields<T>(features: Pick<Column, "name">[], run: () => T): T {
   try {
     return run();
   } catch (e) {

@@ -26,9 +26,12 @@ export interface Services {
   auth: AuthService;
   events: EventBus;
   subscriptions: SubscriptionService;
+  jobs: TrainingJobs;
 }
 
 export interface ServiceOptions {
+  /** the training queue (src/jobs/queue.ts) */
+  queue: JobQueue;
   /** model events for subscriptions: Postgres LISTEN/NOTIFY across processes, or local (default) */
   events?: EventBus;
   /** wall-clock budget of one training request in seconds (MAX_TRAINING_SECONDS) */
@@ -39,8 +42,10 @@ import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
 import { LocalEventBus, notify, type EventBus } from "./events.ts";
 import type { ModelRecord } from "./models.ts";
 import { SubscriptionService } from "./subscriptions.ts";
+import { TrainingJobs } from "./training-jobs.ts";
+import type { JobQueue } from "../jobs/queue.ts";
 
-export function createServices(prisma: PrismaClient, options: ServiceOptions = {}): Services {
+export function createServices(prisma: PrismaClient, options: ServiceOptions): Services {
   const workspaces = new WorkspaceService(prisma);
   const datasets = new DatasetService(prisma);
   const events = options.events ?? new LocalEventBus();
@@ -57,5 +62,6 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions = {
   const analytics = new AnalyticsService(prisma, registry);
   const auth = new AuthService(prisma);
   const subscriptions = new SubscriptionService(prisma, events);
-  return { workspaces, datasets, models, training, predictions, selection, registry, analytics, auth, events, subscriptions };
+  const jobs = new TrainingJobs(prisma, training, options.queue, events, registry);
+  return { workspaces, datasets, models, training, predictions, selection, registry, analytics, auth, events, subscriptions, jobs };
 }

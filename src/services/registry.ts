@@ -148,18 +148,29 @@ export class RegistryService {
   async applyAliasRules(workspaceId: string, name: string): Promise<void> {
     const rules = await this.prisma.modelAlias.findMany({ where: { workspaceId, modelName: name, ruleMetric: { not: null } }, select: { id: true } });
     if (rules.length === 0) return;
+    const moved = await this.prisma.$transaction((tx) => this.moveRuleAliases(tx, workspaceId, name));
+    this.announceMoves(workspaceId, moved);
+  }
+
+  /**
+   * `applyAliasRules` inside the caller's transaction, so that a version becoming READY and the
+   * aliases that follow it are one commit. Announce the moves once it has committed.
+   */
+  async moveRuleAliases(tx: Tx, workspaceId: string, name: string): Promise<{ modelId: string; alias: string }[]> {
+    await lockModelName(tx, workspaceId, name);
     const moved: { modelId: string; alias: string }[] = [];
-    await this.prisma.$transaction(async (tx) => {
-      await lockModelName(tx, workspaceId, name);
-      const aliases = await tx.modelAlias.findMany({ where: { workspaceId, modelName: name, ruleMetric: { not: null } }, include: { model: true } });
-      for (const row of aliases) {
-        const best = await bestVersion(tx, workspaceId, name, row.ruleMetric!);
-        if (!best || best.id === row.modelId) continue;
-        await tx.modelAlias.update({ where: { id: row.id }, data: { modelId: best.id } });
-        await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: row.model.version, toVersion: best.version, kind: "RULE" } });
-        moved.push({ modelId: best.id, alias: row.alias });
-      }
-    });
+    const aliases = await tx.modelAlias.findMany({ where: { workspaceId, modelName: name, ruleMetric: { not: null } }, include: { model: true } });
+    for (const row of aliases) {
+      const best = await bestVersion(tx, workspaceId, name, row.ruleMetric!);
+      if (!best || best.id === row.modelId) continue;
+      await tx.modelAlias.update({ where: { id: row.id }, data: { modelId: best.id } });
+      await tx.aliasMove.create({ data: { aliasId: row.id, fromVersion: row.model.version, toVersion: best.version, kind: "RULE" } });
+      moved.push({ modelId: best.id, alias: row.alias });
+    }
+    return moved;
+  }
+
+  announceMoves(workspaceId: string, moved: { modelId: string; alias: string }[]): void {
     for (const move of moved) notify(this.events, { type: "PROMOTED", workspaceId, modelId: move.modelId, alias: move.alias });
   }
 

@@ -14,9 +14,9 @@ import {
   validateHyperparameters,
   type Algorithm,
 } from "../core/estimators/index.ts";
-import type { DatasetRecord, DatasetService } from "./datasets.ts";
+import type { ColumnRecord, DatasetRecord, DatasetService } from "./datasets.ts";
 import { insertModelVersion, type ModelRecord } from "./models.ts";
-import { fitPrepared, prepare, type ColumnPreprocessing, type FitRequest, type FitResult, type Prepared } from "./fitting.ts";
+import { checkPreprocessingFor, fitPrepared, MULTICLASS, prepare, type ColumnPreprocessing, type FitRequest, type FitResult, type Prepared } from "./fitting.ts";
 
 export type { ModelSummary } from "./fitting.ts";
 import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
@@ -84,6 +84,63 @@ export function algorithmCatalog() {
   }));
 }
 
+/** A training request checked against the dataset's metadata; `load` reads its columns. */
+export interface ValidatedRequest {
+  dataset: DatasetRecord;
+  target: string;
+  targetColumn: ColumnRecord;
+  features: string[];
+  testFraction: number;
+  seed: number;
+  folds: number | undefined;
+  preprocessing: Record<string, ColumnPreprocessing> | undefined;
+  derived: DerivedFeature[];
+  compiled: ReturnType<typeof compileDerivedFeatures>;
+}
+
+/**
+ * What the column statistics already tell about a classification target: one class (or
+ * none) cannot be trained on, and binary-only algorithms refuse more than two categories.
+ * Cases the statistics cannot see (classes lost with incomplete rows) fail at fit time.
+ */
+function checkClasses(algorithm: Algorithm, target: ColumnRecord): void {
+  const { stats } = target;
+  const single =
+    target.type === "CATEGORY" ? (stats.distinct ?? 0) < 2 : target.type === "BOOLEAN" ? !stats.trueCount || !stats.falseCount : stats.count > 0 && stats.min === stats.max;
+  if (single) {
+    throw new InvalidInputError(`Target ${JSON.stringify(target.name)} has a single class; a classifier needs at least two.`, { field: "target" });
+  }
+  if (target.type === "CATEGORY" && (stats.distinct ?? 0) > 2 && !MULTICLASS.has(algorithm)) {
+    throw new InvalidInputError(`${algorithm} supports two classes; target ${JSON.stringify(target.name)} has ${stats.distinct}.`, { field: "target" });
+  }
+}
+
+/**
+ * Settings the estimator would refuse for this target once fitting, refused up front when the
+ * column statistics show it (the estimator's own check stays: it is the rule; this is its
+ * early echo, so that a queued job does not fail for what the request already showed).
+ */
+export function checkSettingForTarget(algorithm: Algorithm, hyperparameters: Record<string, unknown>, target: ColumnRecord): void {
+  const penalty = hyperparameters.penalty;
+  const weights = hyperparameters.class_weight;
+  const labels = target.type === "CATEGORY" ? target.categories : target.type === "BOOLEAN" ? ["false", "true"] : null;
+  if (labels && weights !== null && typeof weights === "object" && !Array.isArray(weights)) {
+    for (const label of Object.keys(weights)) {
+      if (!labels.includes(label)) {
+        throw new InvalidInputError(`class_weight names class ${JSON.stringify(label)}, which the target does not have; its classes are ${labels.map((c) => JSON.stringify(c)).join(", ")}.`, {
+          field: `hyperparameters.class_weight.${label}`,
+        });
+      }
+    }
+  }
+  const classes = target.type === "CATEGORY" ? (target.stats.distinct ?? 0) : 2;
+  if (algorithm === "LOGISTIC_REGRESSION" && classes > 2 && (penalty === "l1" || penalty === "elasticnet")) {
+    throw new InvalidInputError(`${algorithm}: penalty "${penalty}" is supported for two classes; the target has ${classes}. Use penalty "l2" or "none".`, {
+      field: "hyperparameters.penalty",
+    });
+  }
+}
+
 export class TrainingService {
   constructor(
     private readonly prisma: PrismaClient,
@@ -107,6 +164,14 @@ export class TrainingService {
    * and load the columns once. Throws BAD_USER_INPUT / NOT_FOUND before anything is written.
    */
   async plan(workspaceId: string, input: Omit<TrainModelInput, "name" | "hyperparameters">, algorithms: Algorithm[] = [input.algorithm]): Promise<TrainingPlan> {
+    return this.load(await this.validate(workspaceId, input, algorithms));
+  }
+
+  /**
+   * The checks of `plan` that need only the dataset's metadata (no column is read), so that a
+   * request can be refused, or queued, in milliseconds whatever the dataset's size.
+   */
+  async validate(workspaceId: string, input: Omit<TrainModelInput, "name" | "hyperparameters">, algorithms: Algorithm[] = [input.algorithm]): Promise<ValidatedRequest> {
     const testFraction = input.testFraction ?? 0.2;
     if (!(testFraction >= 0 && testFraction <= MAX_TEST_FRACTION)) {
       throw new InvalidInputError(`testFraction must be in [0, ${MAX_TEST_FRACTION}], got ${testFraction}.`, { field: "testFraction" });
@@ -137,7 +202,6 @@ export class TrainingService {
     if (new Set(features).size !== features.length) throw new InvalidInputError("features lists a column more than once.", { field: "features" });
 
     const preprocessing = checkPreprocessing(input.preprocessing);
-    const budget = { seconds: this.maxTrainingSeconds, deadline: performance.now() + this.maxTrainingSeconds * 1000 };
     // Derived features read dataset columns other than the target (reading it would leak the
     // answer into the inputs); the columns they read become inputs of the model.
     const derived = input.derivedFeatures ?? [];
@@ -147,13 +211,28 @@ export class TrainingService {
       throw new InvalidInputError(`Derived feature ${JSON.stringify(target.name)} has the name of the target; choose another.`, { field: `derivedFeatures[${clash}].name` });
     }
     const compiled = compileDerivedFeatures(derived, readable);
+    for (const algorithm of algorithms) {
+      if (taskOf(algorithm) === "classification") checkClasses(algorithm, target);
+      const typed = [...features.map((name) => columns.find((c) => c.name === name)!), ...derived.map((d) => ({ name: d.name, type: "NUMBER" as const }))];
+      checkPreprocessingFor(algorithm, typed, preprocessing);
+    }
+    if (folds !== undefined && folds > dataset.rowCount) {
+      throw new InvalidInputError(`folds must be an integer from 2 to the number of training rows (at most ${dataset.rowCount}), got ${folds}.`, { field: "folds" });
+    }
+    return { dataset, target: target.name, targetColumn: target, features, testFraction, seed, folds, preprocessing, derived, compiled };
+  }
+
+  /** Read the validated request's columns (target, features, the inputs of derived features). */
+  async load(validated: ValidatedRequest): Promise<TrainingPlan> {
+    const { dataset, target, features, testFraction, seed, folds, preprocessing, derived, compiled } = validated;
+    const budget = { seconds: this.maxTrainingSeconds, deadline: performance.now() + this.maxTrainingSeconds * 1000 };
     const extra = [...new Set(compiled.flatMap((e) => e.inputs))].filter((name) => !features.includes(name));
-    const [targetColumn, ...loaded] = await this.datasets.loadColumns(dataset, [target.name, ...features, ...extra]);
+    const [targetColumn, ...loaded] = await this.datasets.loadColumns(dataset, [target, ...features, ...extra]);
     const inputColumns = loaded;
     const featureColumns = [...loaded.slice(0, features.length), ...compiled.map((e, j) => deriveColumn(derived[j].name, e, loaded))];
     return {
       dataset,
-      target: target.name,
+      target,
       features,
       testFraction,
       seed,

@@ -88,7 +88,7 @@ describe("on a development server", () => {
     await new Promise((r) => setTimeout(r, 500));
     const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(`${server.url}/graphql`, query, variables, BOOTSTRAP_KEY);
     const dataset = (await gql(`mutation { createDataset(input: { name: "ws", csv: "x,y\\n1,2\\n2,4\\n3,6.1\\n" }) { id } }`)).data.createDataset.id;
-    await gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "ws", algorithm: RIDGE, target: "y", testFraction: 0 }) { id } }`, { d: dataset });
+    await gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "ws", algorithm: RIDGE, target: "y", testFraction: 0 }) { id } }`, { d: dataset });
     await page.waitForFunction(() => ((globalThis as any).document.querySelector(".graphiql-response .view-lines")?.innerText ?? "").includes("READY"), undefined, { timeout: 20_000 });
     expect(await responseText(page)).toContain('"modelEvents"');
     await page.locator(".graphiql-execute-button").click(); // stop the subscription

@@ -61,7 +61,7 @@ export async function seed(url: string, key: string): Promise<Seeded> {
   const { createDataset } = await gql(`mutation($csv: String!) { createDataset(input: { name: "customers", csv: $csv }) { id } }`, { csv: toCsv(rows) });
   const datasetId: string = createDataset.id;
 
-  const train = `mutation($input: TrainModelInput!) { trainModel(input: $input) { id version algorithm status error } }`;
+  const train = `mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id version algorithm status error } }`;
   const candidates = [
     { algorithm: "LOGISTIC_REGRESSION", hyperparameters: { penalty: "none" } },
     { algorithm: "LINEAR_SVM", hyperparameters: { C: 0.5 } },

@@ -9,6 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { openTestQueue } from "../support/queue.ts";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { buildApp, type App, type AppOptions } from "../../src/http/app.ts";
 import { DEFAULT_WEB_DIR } from "../../src/http/web.ts";
@@ -44,10 +45,18 @@ export interface WebServer {
 }
 
 export async function startWebServer(database: Database, options: Partial<AppOptions> = {}): Promise<WebServer> {
-  const app = await buildApp({ prisma: database.prisma, maxBodyBytes: 64 * 1024 * 1024, logLevel: "silent", ...options });
+  const queue = await openTestQueue();
+  const app = await buildApp({ prisma: database.prisma, queue, maxBodyBytes: 64 * 1024 * 1024, logLevel: "silent", ...options });
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.fastify.server.address() as { port: number };
-  return { app, url: `http://127.0.0.1:${port}`, close: () => app.fastify.close() };
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.fastify.close();
+      await queue.close();
+    },
+  };
 }
 
 /**

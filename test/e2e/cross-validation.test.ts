@@ -16,7 +16,7 @@ import type { Database } from "../../src/data/database.ts";
 let database: Database;
 let server: TestServer;
 
-const TRAIN = `mutation($input: TrainModelInput!) { trainModel(input: $input) {
+const TRAIN = `mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) {
   status coefficients { feature value } intercept metrics { r2 mae }
   cvMetrics { folds r2 { mean std } mae { mean std } rmse { mean std } accuracy { mean std } rocAuc { mean std } }
 } }`;

@@ -3,8 +3,8 @@
  * paged back (across chunk boundaries), malformed CSV refused with nothing written.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase } from "../support/database.ts";
-import { startTestServer, type TestServer } from "../support/http.ts";
+import { createWorkspace, openTestDatabase } from "../support/database.ts";
+import { adminKey, postGraphQL, startTestServer, type TestServer } from "../support/http.ts";
 import type { Database } from "../../src/data/database.ts";
 import { CHUNK_ROWS } from "../../src/services/datasets.ts";
 
@@ -109,14 +109,20 @@ describe("createDataset", () => {
 
 describe("reading and deleting", () => {
   it("lists datasets newest first with cursor paging", async () => {
+    // A workspace of its own: other test files create datasets in the default one meanwhile.
+    const key = await adminKey(server.app, await createWorkspace(database));
+    const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(`${server.url}/graphql`, query, variables, key);
     const ids = [];
-    for (const name of ["p1", "p2", "p3"]) ids.push((await create("a\n1\n2\n", name)).data.createDataset.id);
+    for (const name of ["p1", "p2", "p3"]) {
+      ids.push((await gql(`mutation($name: String!) { createDataset(input: { name: $name, csv: "a\\n1\\n2\\n" }) { id } }`, { name })).data.createDataset.id);
+    }
     const query = `query($after: String) { datasets(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`;
-    const first = (await server.gql(query)).data.datasets;
+    const first = (await gql(query)).data.datasets;
     expect(first.edges.map((e: any) => e.node.id)).toEqual([ids[2], ids[1]]);
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const second = (await server.gql(query, { after: first.pageInfo.endCursor })).data.datasets;
-    expect(second.edges[0].node.id).toBe(ids[0]);
+    const second = (await gql(query, { after: first.pageInfo.endCursor })).data.datasets;
+    expect(second.edges.map((e: any) => e.node.id)).toEqual([ids[0]]);
+    expect(second.pageInfo.hasNextPage).toBe(false);
   });
 
   it("answers null for an unknown id and NOT_FOUND when deleting one", async () => {
@@ -137,7 +143,7 @@ describe("reading and deleting", () => {
   it("deletes a dataset with its values; models trained on it keep serving", async () => {
     const id = (await create("x,y\n1,2\n2,4.1\n3,5.9\n4,8.2\n", "doomed")).data.createDataset.id;
     const model = (
-      await server.gql(`mutation($id: ID!) { trainModel(input: { datasetId: $id, name: "survivor", algorithm: LINEAR_REGRESSION, target: "y", testFraction: 0 }) { id status } }`, { id })
+      await server.gql(`mutation($id: ID!) { trainModel(wait: true, input: { datasetId: $id, name: "survivor", algorithm: LINEAR_REGRESSION, target: "y", testFraction: 0 }) { id status } }`, { id })
     ).data.trainModel;
     expect(model.status).toBe("READY");
     expect((await server.gql(`mutation($id: ID!) { deleteDataset(id: $id) }`, { id })).data.deleteDataset).toBe(id);

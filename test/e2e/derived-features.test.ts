@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 const train = (input: Record<string, unknown>, selection = "id status") =>
-  server.gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { ${selection} } }`, {
+  server.gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { ${selection} } }`, {
     input: { datasetId, name: "derived", algorithm: "LINEAR_REGRESSION", target: "price", testFraction: 0, ...input },
   });
 

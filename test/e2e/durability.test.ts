@@ -22,7 +22,7 @@ beforeAll(async () => {
   const gqlA = (q: string, v?: Record<string, unknown>) => postGraphQL(`${a.base}/graphql`, q, v, KEY);
   const datasetId = (await gqlA(`mutation($csv: String!) { createDataset(input: { name: "h", csv: $csv }) { id } }`, { csv: houses.csv })).data.createDataset.id;
   for (const alpha of [0.01, 100000]) {
-    await gqlA(`mutation($d: ID!, $h: JSON) { trainModel(input: { datasetId: $d, name: "${name}", algorithm: RIDGE, target: "price", features: ["sqft", "age"], hyperparameters: $h }) { id } }`, { d: datasetId, h: { alpha } });
+    await gqlA(`mutation($d: ID!, $h: JSON) { trainModel(wait: true, input: { datasetId: $d, name: "${name}", algorithm: RIDGE, target: "price", features: ["sqft", "age"], hyperparameters: $h }) { id } }`, { d: datasetId, h: { alpha } });
   }
 });
 afterAll(async () => {

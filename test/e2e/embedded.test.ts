@@ -27,7 +27,7 @@ it("creates a dataset, trains, predicts and keeps it all across a restart, on PG
   const dataset = await gql(`mutation($csv: String!) { createDataset(input: { name: "embedded", csv: $csv }) { id rowCount } }`, { csv });
   expect(dataset.errors).toBeUndefined();
   expect(dataset.data.createDataset.rowCount).toBe(6);
-  const model = await gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "embedded", algorithm: LINEAR_REGRESSION, target: "y", features: ["x"], testFraction: 0 }) { id status metrics { r2 } } }`, {
+  const model = await gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "embedded", algorithm: LINEAR_REGRESSION, target: "y", features: ["x"], testFraction: 0 }) { id status metrics { r2 } } }`, {
     d: dataset.data.createDataset.id,
   });
   expect(model.errors).toBeUndefined();

@@ -13,7 +13,7 @@ let database: Database;
 let server: TestServer;
 let datasetId: string;
 
-const TRAIN = `mutation($input: TrainModelInput!) { trainModel(input: $input) {
+const TRAIN = `mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) {
   id status trainingRows warnings
   signature { name type required min max categories }
   pipeline { features steps }

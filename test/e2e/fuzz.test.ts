@@ -45,7 +45,7 @@ beforeAll(async () => {
   gql = (query, variables) => postGraphQL(`${server.url}/graphql`, query, variables, key);
   datasetId = (await gql(`mutation($csv: String!) { createDataset(input: { name: "fuzz", csv: $csv }) { id } }`, { csv: CSV })).data.createDataset.id;
   for (const [algorithm, target] of [["RIDGE", "y"], ["LOGISTIC_REGRESSION", "c"]] as const) {
-    const trained = await gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id } }`, {
+    const trained = await gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id } }`, {
       input: { datasetId, name: `fuzz-${algorithm}`, algorithm, target, features: ["x", "z", "b"] },
     });
     modelIds[algorithm] = trained.data.trainModel.id;
@@ -134,7 +134,7 @@ describe("mutations over HTTP", () => {
     await fc.assert(
       fc.asyncProperty(trainInput, async (input) => {
         const before = await counts();
-        const response = await gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id status } }`, {
+        const response = await gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id status } }`, {
           input: { datasetId, name: "fuzzed", ...input },
         });
         expectHandled(response, JSON.stringify(input));

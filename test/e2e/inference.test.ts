@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 const train = (input: Record<string, unknown>, selection: string) =>
-  server.gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id ${selection} } }`, { input: { datasetId, name: "inference", testFraction: 0, ...input } });
+  server.gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id ${selection} } }`, { input: { datasetId, name: "inference", testFraction: 0, ...input } });
 
 describe("OLS inference statistics match statsmodels", () => {
   const ref = houses.inference;

@@ -15,7 +15,7 @@ let server: TestServer;
 let datasetId: string;
 
 const TRAIN = `mutation($input: TrainModelInput!) {
-  trainModel(input: $input) {
+  trainModel(wait: true, input: $input) {
     id name version algorithm task target features status error hyperparameters testFraction seed
     metrics { evaluatedOn rows r2 rmse mae accuracy precision recall f1 rocAuc logLoss confusionMatrix }
     coefficients { feature value } intercept classes trainingRows testRows warnings dataset { id }

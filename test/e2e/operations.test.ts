@@ -10,15 +10,19 @@ import { startServerProcess, type ServerProcess } from "../support/process.ts";
 import { buildApp, type App } from "../../src/http/app.ts";
 import { committedMigrations, createReadinessCheck } from "../../src/http/readiness.ts";
 import type { Database } from "../../src/data/database.ts";
+import type { JobQueue } from "../../src/jobs/queue.ts";
+import { openTestQueue } from "../support/queue.ts";
 
 let database: Database;
+let queue: JobQueue;
 let app: App;
 let url: string;
 let key: string;
 
 beforeAll(async () => {
   database = await openTestDatabase();
-  app = await buildApp({ prisma: database.prisma, maxBodyBytes: 1 << 20, logLevel: "silent", webDir: "/nonexistent/modelql-web" });
+  queue = await openTestQueue();
+  app = await buildApp({ prisma: database.prisma, queue, maxBodyBytes: 1 << 20, logLevel: "silent", webDir: "/nonexistent/modelql-web" });
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   url = `http://127.0.0.1:${(app.fastify.server.address() as { port: number }).port}`;
   key = await adminKey(app);
@@ -26,6 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.fastify.close();
+  await queue?.close();
   await database?.close();
 });
 
@@ -79,7 +84,7 @@ describe("/metrics", () => {
     const csv = "x,y\n1,2.1\n2,3.9\n3,6.2\n4,8.1\n5,9.8\n6,12.2\n";
     const dataset = await gql(`mutation($csv: String!) { createDataset(input: { name: "metrics", csv: $csv }) { id } }`, { csv });
     const name = `metrics-${Date.now()}`;
-    const trained = await gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id status } }`, {
+    const trained = await gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id status } }`, {
       input: { datasetId: dataset.data.createDataset.id, name, algorithm: "LINEAR_REGRESSION", target: "y", testFraction: 0 },
     });
     expect(trained.data.trainModel.status).toBe("READY");

@@ -35,7 +35,7 @@ const PREDICT = `mutation { predict(model: "outage", inputs: [{ x: 3 }]) { id ou
 
 it("answers SERVICE_UNAVAILABLE during an outage, recovers within 5 s, and loses no acknowledged prediction", async () => {
   const created = await server.gql(`mutation { createDataset(input: { name: "o", csv: "x,y\\n1,2\\n2,4.1\\n3,5.9\\n4,8.2\\n" }) { id } }`);
-  await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "outage", algorithm: LINEAR_REGRESSION, target: "y", testFraction: 0 }) { id } }`, { d: created.data.createDataset.id });
+  await server.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "outage", algorithm: LINEAR_REGRESSION, target: "y", testFraction: 0 }) { id } }`, { d: created.data.createDataset.id });
   const acknowledged: string[] = [];
   for (let i = 0; i < 5; i++) acknowledged.push((await server.gql(PREDICT)).data.predict[0].id);
 

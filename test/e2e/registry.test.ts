@@ -21,7 +21,7 @@ beforeAll(async () => {
   server = await startTestServer(database);
   const datasetId = (await server.gql(`mutation($csv: String!) { createDataset(input: { name: "houses", csv: $csv }) { id } }`, { csv: houses.csv })).data.createDataset.id;
   for (const alpha of [0.1, 10, 1000]) {
-    const { data } = await server.gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id version } }`, {
+    const { data } = await server.gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id version } }`, {
       input: { datasetId, name: "prices", algorithm: "RIDGE", target: "price", features: houses.features, hyperparameters: { alpha } },
     });
     versions.push(data.trainModel);
@@ -100,7 +100,7 @@ describe("predictionStats", () => {
   it("counts predictions per bucket and reports latency percentiles from the log", async () => {
     const model = "stats-model";
     const datasetId = (await server.gql(`mutation { createDataset(input: { name: "s", csv: "x,y\\n1,2\\n2,4\\n3,6.5\\n4,8\\n" }) { id } }`)).data.createDataset.id;
-    const trained = (await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "${model}", algorithm: LINEAR_REGRESSION, target: "y", testFraction: 0 }) { id } }`, { d: datasetId })).data.trainModel;
+    const trained = (await server.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "${model}", algorithm: LINEAR_REGRESSION, target: "y", testFraction: 0 }) { id } }`, { d: datasetId })).data.trainModel;
     for (let i = 0; i < 5; i++) await server.gql(`mutation { predict(model: "${model}", inputs: [{ x: ${i} }, { x: 1 }]) { id } }`);
     // Place the logged rows at known times and latencies, so buckets and percentiles are checkable.
     const rows = await database.prisma.prediction.findMany({ where: { modelId: trained.id }, orderBy: { id: "asc" } });
@@ -119,8 +119,8 @@ describe("predictionStats", () => {
 
   it("reports the distribution of outputs: a value histogram, and label counts for classifiers", async () => {
     const datasetId = (await server.gql(`mutation { createDataset(input: { name: "d", csv: "x,y,c\\n1,2,a\\n2,4,a\\n3,6,b\\n4,8,b\\n5,10,b\\n" }) { id } }`)).data.createDataset.id;
-    await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "dist-reg", algorithm: LINEAR_REGRESSION, target: "y", features: ["x"], testFraction: 0 }) { id } }`, { d: datasetId });
-    await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "dist-clf", algorithm: LOGISTIC_REGRESSION, target: "c", features: ["x"], testFraction: 0, hyperparameters: { C: 100 } }) { id } }`, { d: datasetId });
+    await server.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "dist-reg", algorithm: LINEAR_REGRESSION, target: "y", features: ["x"], testFraction: 0 }) { id } }`, { d: datasetId });
+    await server.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "dist-clf", algorithm: LOGISTIC_REGRESSION, target: "c", features: ["x"], testFraction: 0, hyperparameters: { C: 100 } }) { id } }`, { d: datasetId });
     // y = 2x: x = 0 and 20 set the range [0, 40] (bins of width 2); x = k + 0.5 puts 2k + 1 mid-bin.
     const xs = [0, 20, ...Array.from({ length: 20 }, (_, k) => k + 0.5)];
     await server.gql(`mutation($inputs: [JSON!]!) { predict(model: "dist-reg", inputs: $inputs) { id } }`, { inputs: xs.map((x) => ({ x })) });
@@ -156,7 +156,7 @@ describe("drift", () => {
       lines.push(`${a},${b},${c},${2 * a - b + random.float()}`);
     }
     const datasetId = (await server.gql(`mutation($csv: String!) { createDataset(input: { name: "d", csv: $csv }) { id } }`, { csv: lines.join("\n") })).data.createDataset.id;
-    await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "drifty", algorithm: RIDGE, target: "y" }) { id } }`, { d: datasetId });
+    await server.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "drifty", algorithm: RIDGE, target: "y" }) { id } }`, { d: datasetId });
     // Served: a like training, b shifted far right, c only "x".
     const inputs = Array.from({ length: 300 }, () => ({ a: random.float() * 10, b: 15 + random.float() * 10, c: "x" }));
     expect((await server.gql(`mutation($inputs: [JSON!]!) { predict(model: "drifty", inputs: $inputs) { id } }`, { inputs })).errors).toBeUndefined();

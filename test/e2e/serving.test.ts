@@ -20,7 +20,7 @@ const inputs = [
 const asLiteral = (value: unknown) => JSON.stringify(value).replace(/"(\w+)":/g, "$1:");
 
 async function train(name: string, alpha: number, extra: Record<string, unknown> = {}) {
-  const { data, errors } = await server.gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id version metrics { r2 } codeVersion } }`, {
+  const { data, errors } = await server.gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id version metrics { r2 } codeVersion } }`, {
     input: { datasetId, name, algorithm: "RIDGE", target: "price", features: houses.features, hyperparameters: { alpha }, ...extra },
   });
   expect(errors).toBeUndefined();
@@ -57,7 +57,7 @@ describe("shadow and champion / challenger", () => {
   });
 
   it("a shadow whose signature the inputs do not fit is skipped; the call still answers", async () => {
-    const other = await server.gql(`mutation($input: TrainModelInput!) { trainModel(input: $input) { id } }`, {
+    const other = await server.gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id } }`, {
       input: { datasetId, name: "needs-expensive", algorithm: "LOGISTIC_REGRESSION", target: "garage", features: ["expensive"] },
     });
     const before = await logCount(other.data.trainModel.id);

@@ -85,21 +85,21 @@ describe("modelEvents across servers", () => {
     );
     await subscribed;
     const dataset = (await b.gql(`mutation { createDataset(input: { name: "s", csv: "x,y\\n1,2\\n2,4\\n3,6.1\\n4,7.9\\n" }) { id } }`)).data.createDataset.id;
-    const model = (await b.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "subscribed", algorithm: LINEAR_REGRESSION, target: "y", testFraction: 0 }) { id version } }`, { d: dataset })).data.trainModel;
+    const model = (await b.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "subscribed", algorithm: LINEAR_REGRESSION, target: "y", testFraction: 0 }) { id version } }`, { d: dataset })).data.trainModel;
     await b.gql(`mutation { promote(model: "subscribed", version: ${model.version}, alias: "production") { id } }`);
     const { items, error } = await done;
     expect(error).toBeUndefined();
     const events = items.map((i) => i.modelEvents).filter((e) => e.modelId === model.id);
-    expect(events.map((e) => e.type)).toEqual(["CREATED", "READY", "PROMOTED"]);
-    expect(events[1].model).toEqual({ id: model.id, status: "READY" });
-    expect(events[2].alias).toBe("production");
+    expect(events.map((e) => e.type)).toEqual(["CREATED", "TRAINING", "READY", "PROMOTED"]);
+    expect(events[2].model).toEqual({ id: model.id, status: "READY" });
+    expect(events[3].alias).toBe("production");
   });
 });
 
 describe("trainingProgress", () => {
   it("gives a model's state and ends at a terminal state", async () => {
     const dataset = (await a.gql(`mutation { createDataset(input: { name: "p", csv: "x,y\\n1,2\\n2,4\\n3,6.1\\n" }) { id } }`)).data.createDataset.id;
-    const model = (await a.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "progress", algorithm: RIDGE, target: "y", testFraction: 0 }) { id } }`, { d: dataset })).data.trainModel;
+    const model = (await a.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "progress", algorithm: RIDGE, target: "y", testFraction: 0 }) { id } }`, { d: dataset })).data.trainModel;
     const { done } = collect<{ trainingProgress: { modelId: string; status: string; fraction: number | null } }>(
       connect(b, b.key),
       `subscription($id: ID!) { trainingProgress(modelId: $id) { modelId status fraction } }`,
@@ -135,7 +135,7 @@ describe("the same rules as queries", () => {
     const { done, subscribed } = collect<{ modelEvents: { modelId: string } }>(other, `subscription { modelEvents { modelId } }`, () => true);
     await subscribed;
     const dataset = (await b.gql(`mutation { createDataset(input: { name: "q", csv: "x,y\\n1,2\\n2,4\\n3,6.1\\n" }) { id } }`)).data.createDataset.id;
-    const model = (await b.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "private", algorithm: RIDGE, target: "y", testFraction: 0 }) { id } }`, { d: dataset })).data.trainModel;
+    const model = (await b.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "private", algorithm: RIDGE, target: "y", testFraction: 0 }) { id } }`, { d: dataset })).data.trainModel;
     const outcome = await Promise.race([done, new Promise((r) => setTimeout(() => r("nothing"), 1500))]);
     expect(outcome).toBe("nothing");
 

@@ -5,6 +5,7 @@
 import { buildApp, type App, type AppOptions } from "../../src/http/app.ts";
 import type { Database } from "../../src/data/database.ts";
 import type { EventBus } from "../../src/services/events.ts";
+import { openTestQueue } from "./queue.ts";
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -25,7 +26,8 @@ export async function startTestServer(
   database: Database,
   options: { maxBodyBytes?: number; limits?: AppOptions["limits"]; rateLimit?: AppOptions["rateLimit"]; maxTrainingSeconds?: number; maxUploadBytes?: number; events?: EventBus } = {},
 ): Promise<TestServer> {
-  const app = await buildApp({ prisma: database.prisma, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024, logLevel: "silent", limits: options.limits, rateLimit: options.rateLimit, maxTrainingSeconds: options.maxTrainingSeconds, maxUploadBytes: options.maxUploadBytes, events: options.events });
+  const queue = await openTestQueue();
+  const app = await buildApp({ prisma: database.prisma, queue, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024, logLevel: "silent", limits: options.limits, rateLimit: options.rateLimit, maxTrainingSeconds: options.maxTrainingSeconds, maxUploadBytes: options.maxUploadBytes, events: options.events });
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.fastify.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
@@ -35,7 +37,10 @@ export async function startTestServer(
     url,
     key,
     gql: (query, variables) => postGraphQL(`${url}/graphql`, query, variables, key),
-    close: () => app.fastify.close(),
+    close: async () => {
+      await app.fastify.close();
+      await queue.close();
+    },
   };
 }
 

@@ -51,7 +51,7 @@ mutation CreateDataset {
 
 export const TRAIN = `# 2. Train a model: paste the dataset id from tab 1 into the variables below.
 mutation TrainModel($datasetId: ID!) {
-  trainModel(input: {
+  trainModel(wait: true, input: {
     datasetId: $datasetId
     name: "house-prices"
     algorithm: RIDGE

@@ -347,7 +347,7 @@ export class FeaturePipeline {
 }
 
 /** Validate the specs (STYLE §1: parameters are checked in fit, with what to do instead). */
-function checkSpecs(features: readonly FeatureSpec[]): readonly FeatureSpec[] {
+export function checkSpecs(features: readonly FeatureSpec[]): readonly FeatureSpec[] {
   if (!Array.isArray(features) || features.length === 0) {
     throw new InvalidInputError("features must list at least one column.", { field: "features" });
   }

@@ -546,6 +546,8 @@ export type Model = {
   algorithm: Algorithm;
   /** Aliases pointing at this version (e.g. `production`). */
   aliases: Array<Scalars['String']['output']>;
+  /** Tries a worker has started (more than 1 when one was lost and retried). */
+  attempts: Scalars['Int']['output'];
   /** Classifiers: the class labels, the positive class last for binary models. */
   classes: Maybe<Array<Scalars['String']['output']>>;
   /** Lineage: the ModelQL build that trained this version (package version + git commit, or MODELQL_CODE_VERSION). */
@@ -564,7 +566,7 @@ export type Model = {
   dataset: Maybe<Dataset>;
   /** The derived features the model computes from its raw inputs (`TrainModelInput.derivedFeatures`). */
   derivedFeatures: Array<DerivedFeature>;
-  /** Why training failed, when status is FAILED. */
+  /** Why training failed, when status is FAILED (or why the last try was lost, while it is retried). */
   error: Maybe<Scalars['String']['output']>;
   /**
    * Global importance of each raw input column, most important first: the standardized
@@ -575,6 +577,7 @@ export type Model = {
   featureImportance: Maybe<Array<FeatureImportance>>;
   /** The raw feature columns, in the order used. */
   features: Array<Scalars['String']['output']>;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
   /** The hyperparameters used, defaults filled in. */
   hyperparameters: Scalars['JSON']['output'];
   id: Scalars['ID']['output'];
@@ -595,9 +598,13 @@ export type Model = {
   name: Scalars['String']['output'];
   /** The fitted preprocessing: each step's learned statistics and the features the estimator sees; null until READY. */
   pipeline: Maybe<FittedPipeline>;
+  /** Where the training is (recorded at most once a second); null before it starts. */
+  progress: Maybe<ModelProgress>;
   seed: Scalars['Int']['output'];
   /** The raw inputs `predict` expects, with their ranges in training; null until READY. */
   signature: Maybe<Array<SignatureField>>;
+  /** When the last try started and when training ended. */
+  startedAt: Maybe<Scalars['DateTime']['output']>;
   status: ModelStatus;
   target: Scalars['String']['output'];
   task: Task;
@@ -670,12 +677,15 @@ export type ModelEvent = {
 };
 
 export type ModelEventType =
+  | 'CANCELLED'
   | 'CREATED'
   | 'DELETED'
   | 'FAILED'
   | 'PROMOTED'
   | 'READY'
-  | 'ROLLED_BACK';
+  | 'ROLLED_BACK'
+  /** A worker started a try (again after a lost one). */
+  | 'TRAINING';
 
 /**
  * Statistics of the whole fit, on the training rows, computed as statsmodels' OLS or Logit
@@ -710,6 +720,18 @@ export type ModelInference = {
   warnings: Array<Scalars['String']['output']>;
 };
 
+/**
+ * Where a training is: the solver's iteration and objective in the current fit, and the
+ * fraction of the whole request done (the model, then each cross-validation fold), from the
+ * gap to the solver's tolerance on a log scale. `fraction` is 1 once READY.
+ */
+export type ModelProgress = {
+  __typename?: 'ModelProgress';
+  fraction: Scalars['Float']['output'];
+  iteration: Maybe<Scalars['Int']['output']>;
+  objective: Maybe<Scalars['Float']['output']>;
+};
+
 export type ModelStatus =
   | 'CANCELLED'
   | 'FAILED'
@@ -719,6 +741,11 @@ export type ModelStatus =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Stop a QUEUED or TRAINING version: it becomes CANCELLED at once, and a running fit stops at
+   * its solver's next iteration. `BAD_USER_INPUT` for a version that has already ended. TRAIN.
+   */
+  cancelTraining: Model;
   /**
    * Champion / challenger: the same inputs scored and logged by two references, side by side,
    * with how often they agree (same label; for regressions outputs within `tolerance`, default
@@ -812,12 +839,22 @@ export type Mutation = {
    */
   trainLeaderboard: Leaderboard;
   /**
-   * Train a model on a dataset. Returns the model with status READY (or FAILED with `error`)
-   * once training ends. Input that cannot be trained on (unknown column, categorical target for
-   * a regression, a single class, an unknown or out-of-range hyperparameter) is refused with
-   * `BAD_USER_INPUT` and no model is created.
+   * Train a model on a dataset as a durable job: the version is stored QUEUED and returned at
+   * once; a worker (in this server, or `npm run worker` anywhere that reaches the database)
+   * moves it to TRAINING, then READY, or FAILED with `error`. Follow it with the
+   * `trainingProgress` subscription, or poll `model(id)`. A try whose worker dies is retried
+   * with backoff (`attempts`). Input that cannot be trained on (unknown column, categorical
+   * target for a regression, a single class, an unknown or out-of-range hyperparameter) is
+   * refused with `BAD_USER_INPUT` and no model is created; what only the fit can find (a
+   * solver that fails, a class lost with incomplete rows) makes the version FAILED.
+   * TRAIN.
    */
   trainModel: Model;
+};
+
+
+export type MutationCancelTrainingArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -921,6 +958,7 @@ export type MutationTrainLeaderboardArgs = {
 
 export type MutationTrainModelArgs = {
   input: TrainModelInput;
+  wait?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Relay-style page information. */
@@ -1257,13 +1295,12 @@ export type SignatureField = {
  */
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Models of the caller's workspace created, READY, FAILED, promoted, rolled back or deleted. READ. */
+  /** Models of the caller's workspace created, started training, READY, FAILED, CANCELLED, promoted, rolled back or deleted. READ. */
   modelEvents: ModelEvent;
   /**
    * One model's training: its state now, then every change until it is READY, FAILED or
-   * CANCELLED, after which the subscription ends. READ. (Per-iteration progress arrives with
-   * training jobs; training runs within the request today, so a model is READY or FAILED by
-   * the time `trainModel` answers.)
+   * CANCELLED, after which the subscription ends: QUEUED, TRAINING with the solver's progress
+   * (at most ten events a second), then the end. READ.
    */
   trainingProgress: TrainingProgress;
 };
@@ -1514,6 +1551,7 @@ export type ResolversTypes = {
   ModelEvent: ResolverTypeWrapper<ModelEventRecord>;
   ModelEventType: ModelEventType;
   ModelInference: ResolverTypeWrapper<ModelInference>;
+  ModelProgress: ResolverTypeWrapper<ModelProgress>;
   ModelStatus: ModelStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -1598,6 +1636,7 @@ export type ResolversParentTypes = {
   ModelEdge: Omit<ModelEdge, 'node'> & { node: ResolversParentTypes['Model'] };
   ModelEvent: ModelEventRecord;
   ModelInference: ModelInference;
+  ModelProgress: ModelProgress;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PrecisionRecallPoint: PrecisionRecallPoint;
@@ -1895,6 +1934,7 @@ export type MetricsResolvers<ContextType = Context, ParentType extends Resolvers
 export type ModelResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Model'] = ResolversParentTypes['Model']> = {
   algorithm?: Resolver<ResolversTypes['Algorithm'], ParentType, ContextType>;
   aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   classes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   codeVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   coefficients?: Resolver<Maybe<Array<ResolversTypes['Coefficient']>>, ParentType, ContextType, RequireFields<ModelCoefficientsArgs, 'level'>>;
@@ -1906,6 +1946,7 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   featureImportance?: Resolver<Maybe<Array<ResolversTypes['FeatureImportance']>>, ParentType, ContextType>;
   features?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   hyperparameters?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inference?: Resolver<Maybe<ResolversTypes['ModelInference']>, ParentType, ContextType, RequireFields<ModelInferenceArgs, 'level'>>;
@@ -1915,8 +1956,10 @@ export type ModelResolvers<ContextType = Context, ParentType extends ResolversPa
   metrics?: Resolver<Maybe<ResolversTypes['Metrics']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   pipeline?: Resolver<Maybe<ResolversTypes['FittedPipeline']>, ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['ModelProgress']>, ParentType, ContextType>;
   seed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   signature?: Resolver<Maybe<Array<ResolversTypes['SignatureField']>>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
   target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   task?: Resolver<ResolversTypes['Task'], ParentType, ContextType>;
@@ -1965,7 +2008,14 @@ export type ModelInferenceResolvers<ContextType = Context, ParentType extends Re
   warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type ModelProgressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelProgress'] = ResolversParentTypes['ModelProgress']> = {
+  fraction?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  iteration?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  objective?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelTraining?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationCancelTrainingArgs, 'id'>>;
   comparePredictions?: Resolver<ResolversTypes['Comparison'], ParentType, ContextType, RequireFields<MutationComparePredictionsArgs, 'challenger' | 'champion' | 'inputs'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createDataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType, RequireFields<MutationCreateDatasetArgs, 'input'>>;
@@ -1983,7 +2033,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   selectFeatures?: Resolver<ResolversTypes['FeatureSelection'], ParentType, ContextType, RequireFields<MutationSelectFeaturesArgs, 'input'>>;
   setAliasRule?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<MutationSetAliasRuleArgs, 'alias' | 'model'>>;
   trainLeaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType, RequireFields<MutationTrainLeaderboardArgs, 'input'>>;
-  trainModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationTrainModelArgs, 'input'>>;
+  trainModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationTrainModelArgs, 'input' | 'wait'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2183,6 +2233,7 @@ export type Resolvers<ContextType = Context> = {
   ModelEdge?: ModelEdgeResolvers<ContextType>;
   ModelEvent?: ModelEventResolvers<ContextType>;
   ModelInference?: ModelInferenceResolvers<ContextType>;
+  ModelProgress?: ModelProgressResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PrecisionRecallPoint?: PrecisionRecallPointResolvers<ContextType>;
