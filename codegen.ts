@@ -19,6 +19,7 @@ const config: CodegenConfig = {
           Model: "../../services/models.ts#ModelRecord",
           Prediction: "../../services/predictions.ts#PredictionRecord",
           ModelEvent: "../../services/events.ts#ModelEvent as ModelEventRecord",
+          SearchResult: "../../services/selection.ts#SearchResultRecord",
         },
         scalars: { JSON: "unknown", DateTime: "Date" },
         enumsAsTypes: true,

@@ -24,6 +24,7 @@ export const REQUIRED_SCOPE: Record<"Query" | "Mutation" | "Subscription", Recor
     predictionStats: "READ",
     drift: "READ",
     algorithms: "READ",
+    search: "READ",
     apiKeys: "ADMIN",
   },
   Mutation: {

@@ -23,6 +23,7 @@ export const resolvers: Resolvers = {
     predictions: (_, { modelId, ...args }, { services, workspaceId }) =>
       services.predictions.listPredictions(workspaceId, modelId, args),
     algorithms: () => algorithmCatalog(),
+    search: (_, { id }, { services, workspaceId }) => services.selection.search(workspaceId, id),
     apiKeys: (_, __, { services, principal }) => services.auth.listApiKeys(principal),
     drift: async (_, { model, ...args }, { services, workspaceId }) => (await services.analytics.drift(workspaceId, model, args)).features,
     predictionStats: (_, { model, ...args }, { services, workspaceId }) => services.analytics.predictionStats(workspaceId, model, args),
@@ -48,8 +49,8 @@ export const resolvers: Resolvers = {
     createWorkspace: (_, { name }, { services }) => services.auth.createWorkspace(name),
     createApiKey: (_, { input }, { services, principal }) => services.auth.createApiKey(principal, input),
     revokeApiKey: (_, { id }, { services, principal }) => services.auth.revokeApiKey(principal, id),
-    searchHyperparameters: (_, { input }, { services, workspaceId }) => services.selection.searchHyperparameters(workspaceId, input),
-    trainLeaderboard: (_, { input }, { services, workspaceId }) => services.selection.trainLeaderboard(workspaceId, input),
+    searchHyperparameters: (_, { input, wait }, { services, workspaceId }) => services.selection.searchHyperparameters(workspaceId, input, wait ?? false),
+    trainLeaderboard: (_, { input, wait }, { services, workspaceId }) => services.selection.trainLeaderboard(workspaceId, input, wait ?? false),
     selectFeatures: (_, { input }, { services, workspaceId }) => services.selection.selectFeatures(workspaceId, input),
     recordOutcome: (_, { predictionId, actual }, { services, workspaceId }) => services.predictions.recordOutcome(workspaceId, predictionId, actual),
   },
@@ -74,6 +75,9 @@ export const resolvers: Resolvers = {
     rows: (dataset, args, { services }) => services.datasets.rows(dataset, args),
   },
 
+  SearchResult: {
+    model: (search, _, { services, workspaceId }) => (search.modelId ? services.models.getModel(workspaceId, search.modelId) : null),
+  },
   Model: {
     task: (model) => summaryOf(model)?.task ?? (taskOf(model.algorithm as Algorithm) === "regression" ? "REGRESSION" : "CLASSIFICATION"),
     hyperparameters: (model) => model.hyperparameters,

@@ -174,7 +174,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerUpload(fastify, services, options.maxUploadBytes);
   registerSubscriptions(fastify, services, schema, armored.validationRules as never, formatError);
   // The in-process worker (and, with WORKERS=0, only its reaper of lost jobs).
-  const worker = new TrainingWorker(services.jobs, options.queue, services.events, {
+  const worker = new TrainingWorker(services.jobs, services.searches, options.queue, services.events, {
     concurrency: options.workers ?? 1,
     staleSeconds: options.worker?.staleSeconds ?? 15,
     graceSeconds: options.worker?.graceSeconds ?? 10,

@@ -1,31 +1,40 @@
 /**
- * A fit in a worker thread. Fitting is CPU-bound and synchronous; on the main thread it would
- * stop the process from answering requests, beating the job's heartbeat and hearing a
- * cancellation. Here the main thread stays free: `cancel()` raises a shared flag the solvers
- * check between iterations, and a thread that does not stop within the grace period (a
- * closed-form solve has no iterations to check between) is terminated.
+ * Fits in worker threads. Fitting is CPU-bound and synchronous; on the main thread it would
+ * stop the process from answering requests, beating the jobs' heartbeats and hearing a
+ * cancellation. Threads are kept warm between fits (starting one loads and compiles the
+ * math core, ≈ 1 s). `cancel()` raises the thread's shared flag, which the solvers check
+ * between iterations; a thread that does not stop within the grace period (a closed-form
+ * solve has no iterations to check between) is terminated and replaced.
  */
+import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { DomainError, type ErrorCode } from "../core/errors.ts";
-import type { FitRequest, FitResult } from "../services/fitting.ts";
+import type { FitRequest, FitResult, TrialScore } from "../services/fitting.ts";
 import type { JobProgress } from "./progress.ts";
 
-export interface FitThreadInput {
+export interface FitInput {
   request: Omit<FitRequest, "budget" | "control" | "hyperparameters">;
   hyperparameters: Record<string, unknown>;
-  /** Int32 flag: 1 = cancelled */
-  cancel: SharedArrayBuffer;
   budgetSeconds?: number;
+  /** a search instead of a fit: every candidate scored by cross-validation (result: { trials }) */
+  search?: { candidates: Record<string, unknown>[]; folds: number; metric: string };
+}
+
+export interface FitJob extends FitInput {
+  id: string;
 }
 
 export type FitThreadMessage =
-  | { type: "progress"; progress: JobProgress }
-  | { type: "done"; result: FitResult }
-  | { type: "error"; error: { name: string; message: string; code?: ErrorCode; details?: Record<string, unknown>; stack?: string } };
+  | { type: "progress"; id: string; progress: JobProgress }
+  | { type: "done"; id: string; result: FitResult | { trials: TrialScore[] } }
+  | { type: "error"; id: string; error: { name: string; message: string; code?: ErrorCode; details?: Record<string, unknown>; stack?: string } };
 
 /** The fit itself failed (the solver or the data), as opposed to the thread or the machine. */
 export class FitError extends Error {
-  constructor(message: string, readonly causeStack?: string) {
+  constructor(
+    message: string,
+    readonly causeStack?: string,
+  ) {
     super(message);
     this.name = "FitError";
   }
@@ -39,6 +48,12 @@ export class FitAbortedError extends Error {
   }
 }
 
+export interface RunningFit<T = FitResult> {
+  result: Promise<T>;
+  /** Stop the fit: the solver sees the flag at its next iteration; after the grace period the thread is ended. */
+  cancel(reason: string): void;
+}
+
 /**
  * The thread loads our TypeScript through tsx's API, as the process itself is run by tsx
  * (Node 20 does not apply `--import` loader hooks to a worker's entry module).
@@ -48,42 +63,82 @@ const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
 )}, ${JSON.stringify(import.meta.url)}))`;
 const CANCEL_GRACE_MS = 5000;
 
-export class FitThread {
-  private readonly flag = new SharedArrayBuffer(4);
-  private readonly worker: Worker;
-  private abortReason: string | undefined;
-  readonly result: Promise<FitResult>;
+interface Thread {
+  worker: Worker;
+  flag: Int32Array;
+}
 
-  constructor(input: Omit<FitThreadInput, "cancel">, onProgress: (progress: JobProgress) => void) {
-    this.worker = new Worker(BOOTSTRAP, { eval: true, workerData: { ...input, cancel: this.flag } satisfies FitThreadInput });
-    this.result = new Promise<FitResult>((resolve, reject) => {
-      let settled = false;
-      const settle = (action: () => void) => {
-        if (settled) return;
-        settled = true;
-        action();
-        void this.worker.terminate();
-      };
-      this.worker.on("message", (message: FitThreadMessage) => {
-        if (message.type === "progress") onProgress(message.progress);
-        else if (message.type === "done") settle(() => resolve(message.result));
-        else settle(() => reject(this.abortReason ? new FitAbortedError(this.abortReason) : revive(message.error)));
-      });
-      this.worker.on("error", (error) => settle(() => reject(this.abortReason ? new FitAbortedError(this.abortReason) : error)));
-      this.worker.on("exit", (code) =>
-        settle(() => reject(this.abortReason ? new FitAbortedError(this.abortReason) : new Error(`fit thread exited with code ${code} before answering`))),
-      );
-    });
+export class FitThreads {
+  private readonly idle: Thread[] = [];
+  private closed = false;
+
+  /** @param warm threads kept ready between fits (the worker's concurrency) */
+  constructor(private readonly warm: number) {}
+
+  /** Start the warm threads now, so that the first job does not wait for one. */
+  prestart(): void {
+    while (this.idle.length < this.warm) this.idle.push(this.spawn());
   }
 
-  /** Stop the fit: the solver sees the flag at its next iteration; after the grace period the thread is ended. */
-  cancel(reason: string): void {
-    if (this.abortReason) return;
-    this.abortReason = reason;
-    Atomics.store(new Int32Array(this.flag), 0, 1);
-    const timer = setTimeout(() => void this.worker.terminate(), CANCEL_GRACE_MS);
-    timer.unref();
-    this.result.catch(() => {}).finally(() => clearTimeout(timer));
+  run(input: FitInput & { search?: undefined }, onProgress: (progress: JobProgress) => void): RunningFit<FitResult>;
+  run(input: FitInput & { search: NonNullable<FitInput["search"]> }, onProgress: (progress: JobProgress) => void): RunningFit<{ trials: TrialScore[] }>;
+  run(input: FitInput, onProgress: (progress: JobProgress) => void): RunningFit<unknown> {
+    const thread = this.idle.pop() ?? this.spawn();
+    const id = randomUUID();
+    Atomics.store(thread.flag, 0, 0);
+    let abortReason: string | undefined;
+    let settled = false;
+    let grace: NodeJS.Timeout | undefined;
+    const result = new Promise<unknown>((resolve, reject) => {
+      const finish = (action: () => void, reusable: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(grace);
+        thread.worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+        if (reusable && !this.closed && this.idle.length < this.warm) this.idle.push(thread);
+        else void thread.worker.terminate();
+        action();
+      };
+      const aborted = () => new FitAbortedError(abortReason!);
+      const onMessage = (message: FitThreadMessage) => {
+        if (message.id !== id) return;
+        if (message.type === "progress") onProgress(message.progress);
+        else if (message.type === "done") finish(() => resolve(message.result), true);
+        else finish(() => reject(abortReason ? aborted() : revive(message.error)), true);
+      };
+      const onError = (error: Error) => finish(() => reject(abortReason ? aborted() : error), false);
+      const onExit = (code: number) => finish(() => reject(abortReason ? aborted() : new Error(`fit thread exited with code ${code} before answering`)), false);
+      thread.worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+    });
+    thread.worker.postMessage({ id, ...input } satisfies FitJob);
+    return {
+      result,
+      cancel: (reason) => {
+        if (abortReason || settled) return;
+        abortReason = reason;
+        Atomics.store(thread.flag, 0, 1);
+        grace = setTimeout(() => void thread.worker.terminate(), CANCEL_GRACE_MS);
+        grace.unref();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.idle.splice(0).map((t) => t.worker.terminate()));
+  }
+
+  private spawn(): Thread {
+    const cancel = new SharedArrayBuffer(4);
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { cancel } });
+    // An idle thread that dies is simply not reused.
+    worker.on("error", () => {});
+    worker.on("exit", () => {
+      const at = this.idle.findIndex((t) => t.worker === worker);
+      if (at >= 0) this.idle.splice(at, 1);
+    });
+    worker.unref();
+    return { worker, flag: new Int32Array(cancel) };
   }
 }
 

@@ -17,7 +17,7 @@ if (!config.databaseUrl) {
 }
 const runtime = await openRuntime(config);
 const services = createServices(runtime.database.prisma, { events: runtime.events, queue: runtime.queue, maxTrainingSeconds: config.maxTrainingSeconds });
-const worker = new TrainingWorker(services.jobs, runtime.queue, runtime.events, {
+const worker = new TrainingWorker(services.jobs, services.searches, runtime.queue, runtime.events, {
   concurrency: Math.max(1, config.workers),
   staleSeconds: config.jobStaleSeconds,
   graceSeconds: config.shutdownGraceSeconds,

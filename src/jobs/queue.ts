@@ -4,8 +4,9 @@
  * real Postgres it opens its own small pool; on the embedded PGlite it shares the one
  * instance through pg-boss's `db` adapter.
  *
- * The queue carries only the model id: the request to fit is the model row's `request`, so
- * the row, not the queue, is the source of truth a user sees (status, attempts, error).
+ * The queue carries only the row's id (a Model's, or a Search's): the request to run is the
+ * row's `request`, so the row, not the queue, is the source of truth a user sees (status,
+ * attempts, error).
  */
 import PgBoss from "pg-boss";
 import type { PGlite } from "@electric-sql/pglite";
@@ -13,9 +14,8 @@ import type { Database } from "../data/database.ts";
 
 export const TRAINING_QUEUE = "train-model";
 
-export interface TrainingJobData {
-  modelId: string;
-}
+/** What a job trains: one model version, or a hyperparameter search. */
+export type TrainingJobData = { modelId: string; searchId?: undefined } | { searchId: string; modelId?: undefined };
 
 export interface QueueOptions {
   /** Postgres schema holding pg-boss's tables (JOBS_SCHEMA, default "pgboss"). */
@@ -79,9 +79,9 @@ export class JobQueue {
     return new JobQueue(boss, resolved);
   }
 
-  /** Enqueue training of a stored QUEUED model under the job id the model row already names. */
-  async enqueue(modelId: string, jobId: string): Promise<void> {
-    const id = await this.boss.send(TRAINING_QUEUE, { modelId } satisfies TrainingJobData, { id: jobId });
+  /** Enqueue the job of a stored QUEUED row under the job id the row already names. */
+  async enqueue(data: TrainingJobData, jobId: string): Promise<void> {
+    const id = await this.boss.send(TRAINING_QUEUE, data, { id: jobId });
     if (!id) throw new Error("the queue refused the job");
   }
 

@@ -14,11 +14,71 @@
  *   stopped and requeued for another worker.
  */
 import type { EventBus } from "../services/events.ts";
-import type { Claim, TrainingJobs } from "../services/training-jobs.ts";
+import type { TrainingJobs } from "../services/training-jobs.ts";
+import type { SearchJobs } from "../services/search-jobs.ts";
+import type { LostTry } from "../services/job-rows.ts";
+import type { FitResult, TrialScore } from "../services/fitting.ts";
 import { DomainError } from "../core/errors.ts";
-import { FitAbortedError, FitError, FitThread } from "./fit-thread.ts";
+import { FitAbortedError, FitError, FitThreads, type FitInput } from "./fit-thread.ts";
 import type { JobQueue, ClaimedJob } from "./queue.ts";
 import type { JobProgress } from "./progress.ts";
+
+/**
+ * What the worker needs of a kind of job (a training, a search), so that claiming, beating,
+ * settling and reaping are written once.
+ */
+interface JobKind<C> {
+  noun: string;
+  claim(id: string): Promise<C | null>;
+  lostTry(claim: C): LostTry;
+  heartbeat(claim: C, progress: JobProgress | undefined): Promise<boolean>;
+  /** read the data and say what the fit thread runs */
+  input(claim: C, budgetSeconds: number): Promise<FitInput>;
+  onProgress(claim: C, progress: JobProgress): void;
+  succeed(claim: C, result: unknown): Promise<unknown>;
+  fail(claim: C, reason: string): Promise<void>;
+  stale(staleSeconds: number): Promise<LostTry[]>;
+  recoverLost(lost: LostTry, reason: string): Promise<"retry" | "failed" | "skipped">;
+}
+
+function trainingKind(jobs: TrainingJobs): JobKind<Awaited<ReturnType<TrainingJobs["claim"]>> & object> {
+  return {
+    noun: "training",
+    claim: (id) => jobs.claim(id),
+    lostTry: (c) => ({ id: c.model.id, workspaceId: c.model.workspaceId, attempts: c.attempt, jobId: c.model.jobId }),
+    heartbeat: (c, p) => jobs.heartbeat(c, p),
+    input: async (c, budgetSeconds) => {
+      const plan = await jobs.plan(c);
+      const { budget: _budget, control: _control, hyperparameters: _h, ...request } = plan.request(c.input.algorithm);
+      return { request, hyperparameters: c.model.hyperparameters as Record<string, unknown>, budgetSeconds };
+    },
+    onProgress: (c, p) => jobs.publishProgress(c, p),
+    succeed: (c, result) => jobs.succeed(c, result as FitResult),
+    fail: (c, reason) => jobs.fail(c, reason),
+    stale: (s) => jobs.stale(s),
+    recoverLost: (lost, reason) => jobs.recoverLost(lost, reason),
+  };
+}
+
+function searchKind(searches: SearchJobs): JobKind<Awaited<ReturnType<SearchJobs["claim"]>> & object> {
+  return {
+    noun: "search",
+    claim: (id) => searches.claim(id),
+    lostTry: (c) => ({ id: c.search.id, workspaceId: c.search.workspaceId, attempts: c.attempt, jobId: c.search.jobId }),
+    heartbeat: (c, p) => searches.heartbeat(c, p),
+    input: async (c, budgetSeconds) => {
+      const plan = await searches.plan(c);
+      const { budget: _budget, control: _control, hyperparameters: _h, ...request } = plan.request(c.request.algorithm);
+      const { candidates, folds, metric } = c.request;
+      return { request, hyperparameters: {}, budgetSeconds, search: { candidates, folds, metric } };
+    },
+    onProgress: () => {},
+    succeed: (c, result) => searches.succeed(c, (result as { trials: TrialScore[] }).trials),
+    fail: (c, reason) => searches.fail(c, reason),
+    stale: (s) => searches.stale(s),
+    recoverLost: (lost, reason) => searches.recoverLost(lost, reason),
+  };
+}
 
 export interface WorkerOptions {
   /** jobs run at once by this process (WORKERS) */
@@ -36,8 +96,7 @@ const HEARTBEAT_MS = 1000;
 const REAPER_MS = 5000;
 
 interface Running {
-  claim: Claim;
-  thread?: FitThread;
+  thread?: { cancel(reason: string): void };
   /** set when this worker gave the try up (shutdown) rather than the user or the reaper */
   abort?: "shutdown";
 }
@@ -51,16 +110,26 @@ export class TrainingWorker {
   private readonly controller = new AbortController();
   private reaper: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly threads: FitThreads;
+
+  private readonly trainings: JobKind<any>;
+  private readonly searches: JobKind<any>;
 
   constructor(
-    private readonly jobs: TrainingJobs,
+    jobs: TrainingJobs,
+    searches: SearchJobs,
     private readonly queue: JobQueue,
     private readonly events: EventBus,
     private readonly options: WorkerOptions,
-  ) {}
+  ) {
+    this.threads = new FitThreads(options.concurrency);
+    this.trainings = trainingKind(jobs);
+    this.searches = searchKind(searches);
+  }
 
   async start(): Promise<void> {
     if (this.options.concurrency > 0) {
+      this.threads.prestart();
       await this.queue.work(this.options.concurrency, (job) => this.track(this.run(job)));
       void this.listen();
     }
@@ -87,14 +156,18 @@ export class TrainingWorker {
     }
   }
 
-  private async run(job: ClaimedJob): Promise<void> {
-    const claim = await this.jobs.claim(job.data.modelId);
+  private run(job: ClaimedJob): Promise<void> {
+    return job.data.modelId ? this.runKind(this.trainings, job.data.modelId) : this.runKind(this.searches, job.data.searchId!);
+  }
+
+  private async runKind<C>(kind: JobKind<C>, id: string): Promise<void> {
+    const claim = await kind.claim(id);
     if (!claim) return; // cancelled or deleted while queued: nothing to do
-    const running: Running = { claim };
-    this.running.set(claim.model.id, running);
+    const running: Running = {};
+    this.running.set(id, running);
     let latest: JobProgress | undefined;
     const beat = setInterval(() => {
-      this.jobs
+      kind
         .heartbeat(claim, latest)
         .then((owned) => {
           if (!owned) running.thread?.cancel("lost");
@@ -102,24 +175,20 @@ export class TrainingWorker {
         .catch(() => {}); // a missed beat is not a lost job; the reaper's threshold allows for several
     }, HEARTBEAT_MS);
     try {
-      const plan = await this.jobs.plan(claim);
-      const { budget: _budget, control: _control, hyperparameters: _h, ...request } = plan.request(claim.model.algorithm as never);
-      running.thread = new FitThread(
-        { request, hyperparameters: claim.model.hyperparameters as Record<string, unknown>, budgetSeconds: this.options.maxTrainingSeconds },
-        (progress) => {
-          latest = progress;
-          this.jobs.publishProgress(claim, progress);
-        },
-      );
+      const input = await kind.input(claim, this.options.maxTrainingSeconds);
+      const fit = this.threads.run(input as FitInput & { search: undefined }, (progress) => {
+        latest = progress;
+        kind.onProgress(claim, progress);
+      });
+      running.thread = fit;
       if (this.givingUp) running.abort = "shutdown";
-      if (running.abort) running.thread.cancel(running.abort);
-      const fitted = await running.thread.result;
-      await this.jobs.succeed(claim, fitted);
+      if (running.abort) fit.cancel(running.abort);
+      await kind.succeed(claim, await fit.result);
     } catch (error) {
-      await this.settle(running, error);
+      await this.settle(kind, claim, running, error);
     } finally {
       clearInterval(beat);
-      this.running.delete(claim.model.id);
+      this.running.delete(id);
     }
   }
 
@@ -128,33 +197,34 @@ export class TrainingWorker {
    * back to the queue explicitly (not by throwing from the handler: a handler that ends after
    * its pg-boss worker was stopped, at shutdown, would leave the job active until it expires).
    */
-  private async settle(running: Running, error: unknown): Promise<void> {
-    const { claim } = running;
-    const lost = { id: claim.model.id, workspaceId: claim.model.workspaceId, attempts: claim.attempt, jobId: claim.model.jobId };
+  private async settle<C>(kind: JobKind<C>, claim: C, running: Running, error: unknown): Promise<void> {
+    const lost = kind.lostTry(claim);
     if (error instanceof FitAbortedError && error.reason !== "shutdown") return; // cancelled, or reaped: the row says so
     if (running.abort === "shutdown" || (error instanceof FitAbortedError && error.reason === "shutdown")) {
-      await this.jobs.recoverLost(lost, "The worker shut down during training; the job was requeued.").catch(() => {});
+      await kind.recoverLost(lost, `The worker shut down during the ${kind.noun}; the job was requeued.`).catch(() => {});
       return;
     }
     if (error instanceof DomainError || error instanceof FitError) {
-      await this.jobs.fail(claim, error.message);
+      await kind.fail(claim, error.message);
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.options.log?.error({ err: error, modelId: claim.model.id, attempt: claim.attempt }, "training attempt failed");
-    await this.jobs.recoverLost(lost, `Attempt ${claim.attempt} failed (${message}).`).catch(() => {});
+    this.options.log?.error({ err: error, id: lost.id, attempt: lost.attempts }, `${kind.noun} attempt failed`);
+    await kind.recoverLost(lost, `Attempt ${lost.attempts} failed (${message}).`).catch(() => {});
   }
 
   /** Tries whose worker died: back to the queue. Several processes may reap at once; fencing makes it safe. */
   private async reap(): Promise<void> {
-    try {
-      for (const lost of await this.jobs.stale(this.options.staleSeconds)) {
-        if (this.running.has(lost.id)) continue; // ours, and alive: its beats are just late
-        const outcome = await this.jobs.recoverLost(lost, `The worker training this model stopped responding (attempt ${lost.attempts}).`);
-        if (outcome !== "skipped") this.options.log?.warn({ modelId: lost.id, attempt: lost.attempts, outcome }, "recovered a training job whose worker was lost");
+    for (const kind of [this.trainings, this.searches]) {
+      try {
+        for (const lost of await kind.stale(this.options.staleSeconds)) {
+          if (this.running.has(lost.id)) continue; // ours, and alive: its beats are just late
+          const outcome = await kind.recoverLost(lost, `The worker running this ${kind.noun} stopped responding (attempt ${lost.attempts}).`);
+          if (outcome !== "skipped") this.options.log?.warn({ id: lost.id, attempt: lost.attempts, outcome }, `recovered a ${kind.noun} job whose worker was lost`);
+        }
+      } catch {
+        // the database is away; the next round tries again
       }
-    } catch {
-      // the database is away; the next round tries again
     }
   }
 
@@ -172,6 +242,7 @@ export class TrainingWorker {
       }
       await Promise.allSettled([...this.inFlight]);
       this.controller.abort();
+      await this.threads.close();
     })();
     return this.stopping;
   }

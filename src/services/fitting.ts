@@ -477,6 +477,33 @@ export function crossValidate(prepared: Prepared, hyperparameters: Record<string
   return out;
 }
 
+/** One hyperparameter setting's cross-validated score (a search's trial). */
+export interface TrialScore {
+  hyperparameters: Record<string, unknown>;
+  mean: number;
+  std: number;
+  fitSeconds: number;
+}
+
+/**
+ * Score every candidate setting by k-fold cross-validation on the same folds (scikit-learn's
+ * GridSearchCV / RandomizedSearchCV without the refit). `onTrial` tells which trial runs, so
+ * that progress can count the search's folds as one sequence.
+ * @throws InvalidInputError (`field` metric) when the metric is undefined on these folds
+ */
+export function crossValidateCandidates(prepared: Prepared, candidates: Record<string, unknown>[], folds: number, metric: string, onTrial: (trial: number) => void = () => {}): TrialScore[] {
+  checkFolds(prepared, folds);
+  return candidates.map((hyperparameters, trial) => {
+    onTrial(trial);
+    const started = performance.now();
+    const cv = crossValidate(prepared, hyperparameters, folds)[metric];
+    if (!cv || typeof cv === "number") {
+      throw new InvalidInputError(`Metric ${metric} is undefined on these folds (e.g. a fold with one class); choose another metric.`, { field: "metric" });
+    }
+    return { hyperparameters, mean: cv.mean, std: cv.std, fitSeconds: (performance.now() - started) / 1000 };
+  });
+}
+
 /**
  * The pipeline names a bad per-column option by its position in the feature list
  * (`features[2].scale`); users wrote it as `preprocessing.<column>.<option>`.

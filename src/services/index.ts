@@ -27,6 +27,7 @@ export interface Services {
   events: EventBus;
   subscriptions: SubscriptionService;
   jobs: TrainingJobs;
+  searches: SearchJobs;
 }
 
 export interface ServiceOptions {
@@ -43,6 +44,7 @@ import { LocalEventBus, notify, type EventBus } from "./events.ts";
 import type { ModelRecord } from "./models.ts";
 import { SubscriptionService } from "./subscriptions.ts";
 import { TrainingJobs } from "./training-jobs.ts";
+import { SearchJobs } from "./search-jobs.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 
 export function createServices(prisma: PrismaClient, options: ServiceOptions): Services {
@@ -58,10 +60,11 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions): S
   };
   const training = new TrainingService(prisma, datasets, onStored, options.maxTrainingSeconds ?? DEFAULT_MAX_TRAINING_SECONDS);
   const predictions = new PredictionService(prisma, models, registry);
-  const selection = new SelectionService(training);
+  const jobs = new TrainingJobs(prisma, training, options.queue, events, registry);
+  const searches = new SearchJobs(prisma, training, jobs, options.queue);
+  const selection = new SelectionService(training, jobs, searches);
   const analytics = new AnalyticsService(prisma, registry);
   const auth = new AuthService(prisma);
   const subscriptions = new SubscriptionService(prisma, events);
-  const jobs = new TrainingJobs(prisma, training, options.queue, events, registry);
-  return { workspaces, datasets, models, training, predictions, selection, registry, analytics, auth, events, subscriptions, jobs };
+  return { workspaces, datasets, models, training, predictions, selection, registry, analytics, auth, events, subscriptions, jobs, searches };
 }

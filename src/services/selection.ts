@@ -1,15 +1,19 @@
 /**
  * Model selection: hyperparameter search scored by cross-validation, and a leaderboard of
- * algorithms trained on one dataset and split. Both run on the request path, so both are
- * bounded: a request whose work exceeds MAX_FITS fits or MAX_ROW_FITS rows × fits is refused
- * up front with BAD_USER_INPUT naming the limit, instead of blocking the server.
+ * algorithms trained on one dataset and split, both queued as jobs; and forward feature
+ * selection, which still runs on the request path. All are bounded: a request whose work
+ * exceeds MAX_FITS fits or MAX_ROW_FITS rows × fits is refused up front with BAD_USER_INPUT
+ * naming the limit.
  */
 import { InvalidInputError } from "../core/errors.ts";
 import { taskOf, validateHyperparameters, type Algorithm } from "../core/estimators/index.ts";
 import { parameterGrid, parameterSample } from "../core/selection/search.ts";
 import { scoringFor } from "../core/metrics/scoring.ts";
 import { checkFolds, crossValidate, prepare, type Prepared } from "./fitting.ts";
-import { checkModelName, type TrainingService } from "./training.ts";
+import { checkModelName, checkSettingForTarget, type TrainingService } from "./training.ts";
+import type { TrainingJobs } from "./training-jobs.ts";
+import type { SearchJobs, SearchOutcome, SearchRequest } from "./search-jobs.ts";
+import type { Search } from "../generated/prisma/client.ts";
 import type { ModelRecord } from "./models.ts";
 
 /** Most fits (candidates × folds) one request may run. */
@@ -70,64 +74,106 @@ export interface FeatureSelectionInput {
 }
 
 export class SelectionService {
-  constructor(private readonly training: TrainingService) {}
+  constructor(
+    private readonly training: TrainingService,
+    private readonly jobs: TrainingJobs,
+    private readonly searches: SearchJobs,
+  ) {}
 
   selectFeatures(workspaceId: string, input: FeatureSelectionInput) {
     return forwardSelection(this.training, workspaceId, input);
   }
 
-  async searchHyperparameters(workspaceId: string, input: SearchInput) {
+  /**
+   * Check a search against the dataset's metadata and the limits, and queue it: a worker
+   * scores every candidate (see SearchJobs). Refused with BAD_USER_INPUT before anything is
+   * stored.
+   */
+  async searchHyperparameters(workspaceId: string, input: SearchInput, wait = false) {
     const folds = input.folds ?? DEFAULT_FOLDS;
     const scoring = scoringFor(input.metric, taskOf(input.algorithm));
     const candidates = (input.strategy ?? "GRID") === "GRID" ? parameterGrid(input.space) : parameterSample(input.space, input.trials ?? 10, input.seed ?? 0);
     const resolved = candidates.map((candidate) => asSpaceError(() => validateHyperparameters(input.algorithm, candidate)));
     const trainBest = input.trainBest ? checkModelName(input.trainBest) : null;
-    const plan = await this.training.plan(workspaceId, { ...input, folds });
-    const prepared = prepare(plan.request(input.algorithm));
-    checkFolds(prepared, folds);
-    checkBudget(prepared, resolved.length * folds);
+    const validated = await this.training.validate(workspaceId, { ...input, folds });
+    for (const setting of resolved) asSpaceError(() => checkSettingForTarget(input.algorithm, setting, validated.targetColumn));
+    checkBudget(trainingRowsAtMost(validated.dataset.rowCount, validated.testFraction), resolved.length * folds);
+    const request: SearchRequest = {
+      datasetId: validated.dataset.id,
+      algorithm: input.algorithm,
+      target: validated.target,
+      features: validated.features,
+      testFraction: validated.testFraction,
+      seed: validated.seed,
+      folds,
+      metric: scoring.name,
+      greaterIsBetter: scoring.greaterIsBetter,
+      candidates: resolved,
+      trainBest,
+    };
+    return searchResultOf(await this.searches.enqueue(workspaceId, request, wait));
+  }
 
-    const trials = resolved.map((hyperparameters) => {
-      const started = performance.now();
-      const cv = crossValidate(prepared, hyperparameters, folds)[scoring.name];
-      if (!cv || typeof cv === "number") {
-        throw new InvalidInputError(`Metric ${scoring.name} is undefined on these folds (e.g. a fold with one class); choose another metric.`, { field: "metric" });
-      }
-      return { rank: 0, hyperparameters, mean: cv.mean, std: cv.std, fitSeconds: (performance.now() - started) / 1000 };
-    });
-    rank(trials, (t) => t.mean, scoring.greaterIsBetter);
-    const best = trials.find((t) => t.rank === 1)!;
-    const model = trainBest ? await this.training.fitAndStore(workspaceId, trainBest, plan, prepared, best.hyperparameters) : null;
-    return { metric: scoring.name, greaterIsBetter: scoring.greaterIsBetter, folds, trials, best, model };
+  async search(workspaceId: string, id: string) {
+    const search = await this.searches.getSearch(workspaceId, id);
+    return search ? searchResultOf(search) : null;
   }
 
   /**
    * Train every candidate on the same dataset, split (and folds), each as a version of
-   * `name`, ranked by the metric: the cross-validated mean when `folds` is given, else the
-   * held-out test metric.
+   * `name`: every candidate is checked before any is queued, so a refusal leaves nothing
+   * behind. Ranked by the metric (the cross-validated mean when `folds` is given, else the
+   * held-out test metric) once trained: with `wait`, or by asking again for the versions.
    */
-  async trainLeaderboard(workspaceId: string, input: LeaderboardInput) {
+  async trainLeaderboard(workspaceId: string, input: LeaderboardInput, wait = false) {
     if (input.candidates.length === 0) throw new InvalidInputError("candidates must list at least one algorithm.", { field: "candidates" });
     const name = checkModelName(input.name);
     const tasks = new Set(input.candidates.map((c) => taskOf(c.algorithm)));
     if (tasks.size > 1) throw new InvalidInputError("candidates mix regression and classification algorithms; rank one task at a time.", { field: "candidates" });
     const scoring = scoringFor(input.metric, [...tasks][0]);
-    const settings = input.candidates.map((c, i) =>
-      asField(`candidates.${i}`, () => validateHyperparameters(c.algorithm, c.hyperparameters ?? {})),
-    );
-    const plan = await this.training.plan(workspaceId, { ...input, algorithm: input.candidates[0].algorithm }, input.candidates.map((c) => c.algorithm));
-    // Prepare every candidate before storing any, so a refusal leaves nothing behind.
-    const prepared = input.candidates.map((c) => prepare(plan.request(c.algorithm)));
-    if (plan.folds !== undefined) checkFolds(prepared[0], plan.folds);
-    checkBudget(prepared[0], input.candidates.length * ((plan.folds ?? 0) + 1));
-    const entries: { rank: number; score: number | null; model: ModelRecord }[] = [];
-    for (const [i, setting] of settings.entries()) {
-      const model = await this.training.fitAndStore(workspaceId, name, plan, prepared[i], setting);
-      entries.push({ rank: 0, score: scoreOf(model, scoring.name, plan.folds !== undefined), model });
+    const checked = [];
+    for (const [i, candidate] of input.candidates.entries()) {
+      checked.push(await asFieldAsync(`candidates.${i}`, () => this.jobs.check(workspaceId, { ...input, name, algorithm: candidate.algorithm, hyperparameters: candidate.hyperparameters ?? {} })));
     }
+    const { validated } = checked[0];
+    if (validated.folds !== undefined) checkBudget(trainingRowsAtMost(validated.dataset.rowCount, validated.testFraction), 0);
+    checkBudget(trainingRowsAtMost(validated.dataset.rowCount, validated.testFraction), input.candidates.length * ((validated.folds ?? 0) + 1));
+    const queued: ModelRecord[] = [];
+    for (const request of checked) queued.push(await this.jobs.enqueue(workspaceId, request));
+    const models = wait ? await Promise.all(queued.map((m) => this.jobs.waitFor(workspaceId, m.id))) : queued;
+    const entries = models.map((model) => ({ rank: 0, score: scoreOf(model, scoring.name, validated.folds !== undefined), model }));
     rank(entries, (e) => e.score, scoring.greaterIsBetter);
     return { metric: scoring.name, greaterIsBetter: scoring.greaterIsBetter, entries: entries.sort((a, b) => a.rank - b.rank) };
   }
+}
+
+export type SearchResultRecord = ReturnType<typeof searchResultOf>;
+
+/** A Search row as the API shows it: trials and best once READY. */
+function searchResultOf(search: Search) {
+  const request = search.request as unknown as SearchRequest;
+  const outcome = search.result as unknown as SearchOutcome | null;
+  const progress = search.progress as { iteration?: number | null; objective?: number | null; fraction?: number } | null;
+  return {
+    id: search.id,
+    status: search.status,
+    error: search.error,
+    attempts: search.attempts,
+    progress: search.status === "READY" ? { iteration: null, objective: null, fraction: 1 } : progress ? { iteration: progress.iteration ?? null, objective: progress.objective ?? null, fraction: progress.fraction ?? 0 } : null,
+    metric: request.metric,
+    greaterIsBetter: request.greaterIsBetter,
+    folds: request.folds,
+    trials: outcome?.trials ?? [],
+    best: outcome?.best ?? null,
+    modelId: search.modelId,
+    createdAt: search.createdAt,
+    finishedAt: search.finishedAt,
+  };
+}
+
+/** The most rows a split can leave for training (the budget is checked before any row is read). */
+function trainingRowsAtMost(rows: number, testFraction: number): number {
+  return Math.ceil(rows * (1 - testFraction));
 }
 
 /**
@@ -147,7 +193,7 @@ export async function forwardSelection(training: TrainingService, workspaceId: s
   const base = prepare(full);
   checkFolds(base, folds);
   const k = Math.min(maxFeatures, candidates.length);
-  checkBudget(base, folds * ((candidates.length * (candidates.length + 1)) / 2 - ((candidates.length - k) * (candidates.length - k + 1)) / 2));
+  checkBudget(base.trainRows.length, folds * ((candidates.length * (candidates.length + 1)) / 2 - ((candidates.length - k) * (candidates.length - k + 1)) / 2));
 
   const better = (a: number, b: number) => (scoring.greaterIsBetter ? a > b : a < b);
   const chosen: string[] = [];
@@ -170,13 +216,13 @@ export async function forwardSelection(training: TrainingService, workspaceId: s
   return { metric: scoring.name, greaterIsBetter: scoring.greaterIsBetter, folds, features: chosen, steps };
 }
 
-function checkBudget(prepared: Prepared, fits: number): void {
+function checkBudget(trainRows: number, fits: number): void {
   if (fits > MAX_FITS) {
     throw new InvalidInputError(`This request needs ${fits} fits; at most ${MAX_FITS} run per request (limit MAX_FITS). Use fewer candidates or folds.`, { field: "space", limit: "MAX_FITS" });
   }
-  const rowFits = fits * prepared.trainRows.length;
+  const rowFits = fits * trainRows;
   if (rowFits > MAX_ROW_FITS) {
-    throw new InvalidInputError(`This request needs ${fits} fits over ${prepared.trainRows.length} rows; at most ${MAX_ROW_FITS} row-fits run per request (limit MAX_ROW_FITS).`, { field: "space", limit: "MAX_ROW_FITS" });
+    throw new InvalidInputError(`This request needs ${fits} fits over ${trainRows} rows; at most ${MAX_ROW_FITS} row-fits run per request (limit MAX_ROW_FITS).`, { field: "space", limit: "MAX_ROW_FITS" });
   }
 }
 
@@ -211,9 +257,9 @@ function asSpaceError<T>(run: () => T): T {
   }
 }
 
-function asField<T>(prefix: string, run: () => T): T {
+async function asFieldAsync<T>(prefix: string, run: () => Promise<T>): Promise<T> {
   try {
-    return run();
+    return await run();
   } catch (e) {
     if (e instanceof InvalidInputError) throw new InvalidInputError(`${prefix}: ${e.message}`, { ...e.details, field: `${prefix}.${e.details.field ?? ""}`.replace(/\.$/, "") });
     throw e;

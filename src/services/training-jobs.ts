@@ -17,13 +17,20 @@ import { validateHyperparameters } from "../core/estimators/index.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import type { JobProgress } from "../jobs/progress.ts";
 import { isUuid } from "./pagination.ts";
+import { JobRows, type LostTry } from "./job-rows.ts";
 import { notify, type EventBus } from "./events.ts";
 import { insertModelVersion, type ModelRecord } from "./models.ts";
-import { checkModelName, checkSettingForTarget, type TrainingService, type TrainModelInput, type TrainingPlan } from "./training.ts";
+import { checkModelName, checkSettingForTarget, type TrainingService, type TrainModelInput, type TrainingPlan, type ValidatedRequest } from "./training.ts";
 import type { FitResult } from "./fitting.ts";
 import type { RegistryService } from "./registry.ts";
 
-const TERMINAL: ReadonlySet<string> = new Set(["READY", "FAILED", "CANCELLED"]);
+export const TERMINAL: ReadonlySet<string> = new Set(["READY", "FAILED", "CANCELLED"]);
+
+export interface CheckedRequest {
+  request: TrainModelInput;
+  hyperparameters: Record<string, unknown>;
+  validated: ValidatedRequest;
+}
 
 /** A worker's hold on one try of a job. */
 export interface Claim {
@@ -34,6 +41,8 @@ export interface Claim {
 }
 
 export class TrainingJobs {
+  private readonly rows: JobRows;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly training: TrainingService,
@@ -41,13 +50,21 @@ export class TrainingJobs {
     private readonly events: EventBus,
     /** rule-following aliases move in the same commit as a version becoming READY */
     private readonly registry: Pick<RegistryService, "moveRuleAliases" | "announceMoves">,
-  ) {}
+  ) {
+    this.rows = new JobRows(prisma, "Model");
+  }
 
   /**
    * Queue a training: QUEUED at once, or (wait) the version once READY, FAILED or CANCELLED.
    * Bad input is refused (BAD_USER_INPUT / NOT_FOUND) before anything is written.
    */
   async trainModel(workspaceId: string, input: TrainModelInput, wait = false): Promise<ModelRecord> {
+    const model = await this.enqueue(workspaceId, await this.check(workspaceId, input));
+    return wait ? this.waitFor(workspaceId, model.id) : model;
+  }
+
+  /** A request checked against the dataset's metadata, defaults filled in: what the worker will fit. Writes nothing. */
+  async check(workspaceId: string, input: TrainModelInput): Promise<CheckedRequest> {
     const name = checkModelName(input.name);
     const hyperparameters = validateHyperparameters(input.algorithm, input.hyperparameters ?? {});
     const validated = await this.training.validate(workspaceId, input);
@@ -65,12 +82,18 @@ export class TrainingJobs {
       preprocessing: input.preprocessing ?? null,
       derivedFeatures: validated.derived,
     };
+    return { request, hyperparameters, validated };
+  }
+
+  /** Store a checked request as a QUEUED version and put its job on the queue. */
+  async enqueue(workspaceId: string, { request, hyperparameters, validated }: CheckedRequest): Promise<ModelRecord> {
+    const { name } = request;
     const jobId = randomUUID();
     const model = await insertModelVersion(this.prisma, {
       workspaceId,
       name,
       datasetId: validated.dataset.id,
-      algorithm: input.algorithm,
+      algorithm: request.algorithm,
       target: validated.target,
       features: validated.features,
       hyperparameters: hyperparameters as Prisma.InputJsonObject,
@@ -82,25 +105,21 @@ export class TrainingJobs {
       jobId,
     });
     try {
-      await this.queue.enqueue(model.id, jobId);
+      await this.queue.enqueue({ modelId: model.id }, jobId);
     } catch (error) {
       // Nothing half-written: a version no job will ever train is removed.
       await this.prisma.model.delete({ where: { id: model.id } }).catch(() => {});
       throw error;
     }
     notify(this.events, { type: "CREATED", workspaceId, modelId: model.id });
-    return wait ? this.waitFor(workspaceId, model.id) : model;
+    return model;
   }
 
   /** Stop a QUEUED or TRAINING version: it becomes CANCELLED, and a running fit stops at its next iteration. */
   async cancelTraining(workspaceId: string, id: string): Promise<ModelRecord> {
     const model = isUuid(id) ? await this.prisma.model.findFirst({ where: { id, workspaceId } }) : null;
     if (!model) throw new NotFoundError("Model", id);
-    const { count } = await this.prisma.model.updateMany({
-      where: { id: model.id, status: { in: ["QUEUED", "TRAINING"] } },
-      data: { status: "CANCELLED", finishedAt: new Date(), error: "Cancelled by cancelTraining." },
-    });
-    if (count === 0) {
+    if (!(await this.rows.cancel(model.id))) {
       throw new InvalidInputError(`Model ${model.name} v${model.version} is ${model.status}; only a QUEUED or TRAINING model can be cancelled.`, { field: "id" });
     }
     if (model.jobId) await this.queue.cancel(model.jobId).catch(() => {});
@@ -129,16 +148,11 @@ export class TrainingJobs {
    * Null when there is nothing to train (cancelled, deleted, already finished).
    */
   async claim(modelId: string): Promise<Claim | null> {
-    const rows = await this.prisma.$queryRaw<{ attempts: number }[]>`
-      UPDATE "Model"
-         SET status = 'TRAINING', attempts = attempts + 1, "startedAt" = now(), "heartbeatAt" = now(),
-             progress = NULL, "updatedAt" = now()
-       WHERE id = ${modelId}::uuid AND status IN ('QUEUED', 'TRAINING')
-   RETURNING attempts`;
-    if (rows.length === 0) return null;
+    const attempt = await this.rows.claim(modelId);
+    if (attempt === null) return null;
     const model = await this.prisma.model.findUniqueOrThrow({ where: { id: modelId } });
     notify(this.events, { type: "TRAINING", workspaceId: model.workspaceId, modelId });
-    return { model, attempt: rows[0].attempts, input: model.request as unknown as TrainModelInput };
+    return { model, attempt, input: model.request as unknown as TrainModelInput };
   }
 
   /** Read the columns of a claimed job's request (its dataset may be gone: NOT_FOUND). */
@@ -147,12 +161,8 @@ export class TrainingJobs {
   }
 
   /** The worker is alive and where it is. False when this try no longer owns the model (cancelled, reaped, deleted). */
-  async heartbeat(claim: Claim, progress: JobProgress | undefined): Promise<boolean> {
-    const { count } = await this.prisma.model.updateMany({
-      where: { id: claim.model.id, attempts: claim.attempt, status: "TRAINING" },
-      data: { heartbeatAt: new Date(), ...(progress ? { progress: progress as unknown as Prisma.InputJsonObject } : {}) },
-    });
-    return count === 1;
+  heartbeat(claim: Claim, progress: JobProgress | undefined): Promise<boolean> {
+    return this.rows.heartbeat(claim.model.id, claim.attempt, progress);
   }
 
   publishProgress(claim: Claim, progress: JobProgress): void {
@@ -188,40 +198,19 @@ export class TrainingJobs {
 
   /** The try ended the job: FAILED with the reason (the data or the solver; retrying would not help). */
   async fail(claim: Claim, reason: string): Promise<void> {
-    const { count } = await this.prisma.model.updateMany({
-      where: { id: claim.model.id, attempts: claim.attempt, status: "TRAINING" },
-      data: { status: "FAILED", error: reason, finishedAt: new Date() },
-    });
-    if (count === 1) notify(this.events, { type: "FAILED", workspaceId: claim.model.workspaceId, modelId: claim.model.id });
+    if (await this.rows.fail(claim.model.id, claim.attempt, reason)) {
+      notify(this.events, { type: "FAILED", workspaceId: claim.model.workspaceId, modelId: claim.model.id });
+    }
   }
 
-  /** Tries whose worker stopped beating `staleSeconds` ago: it died (SIGKILL, a lost machine). */
-  async stale(staleSeconds: number): Promise<{ id: string; workspaceId: string; attempts: number; jobId: string | null }[]> {
-    return this.prisma.model.findMany({
-      where: { status: "TRAINING", heartbeatAt: { lt: new Date(Date.now() - staleSeconds * 1000) } },
-      select: { id: true, workspaceId: true, attempts: true, jobId: true },
-      take: 100,
-    });
+  stale(staleSeconds: number): Promise<LostTry[]> {
+    return this.rows.stale(staleSeconds);
   }
 
-  /**
-   * Hand a try that will not finish back (its worker died, shut down, or hit an error that is
-   * not the data's): the model to QUEUED and the job to the queue's retry (with backoff), or
-   * FAILED when its attempts are used up.
-   */
-  async recoverLost(lost: { id: string; workspaceId: string; attempts: number; jobId: string | null }, reason: string): Promise<"retry" | "failed" | "skipped"> {
-    const { count } = await this.prisma.model.updateMany({
-      where: { id: lost.id, attempts: lost.attempts, status: "TRAINING" },
-      data: { status: "QUEUED", error: reason, heartbeatAt: null },
-    });
-    if (count === 0) return "skipped";
-    const state = lost.jobId ? await this.queue.failLost(lost.jobId, reason) : "failed";
-    if (state === "retry" || state === "created") return "retry";
-    await this.prisma.model.updateMany({
-      where: { id: lost.id, attempts: lost.attempts, status: "QUEUED" },
-      data: { status: "FAILED", error: `${reason} No attempts are left.`, finishedAt: new Date() },
-    });
-    notify(this.events, { type: "FAILED", workspaceId: lost.workspaceId, modelId: lost.id });
-    return "failed";
+  /** Back to the queue's retry, or FAILED when no attempt is left (see JobRows.recoverLost). */
+  async recoverLost(lost: LostTry, reason: string): Promise<"retry" | "failed" | "skipped"> {
+    const outcome = await this.rows.recoverLost(this.queue, lost, reason);
+    if (outcome === "failed") notify(this.events, { type: "FAILED", workspaceId: lost.workspaceId, modelId: lost.id });
+    return outcome;
   }
 }

@@ -17,6 +17,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
+// Two starts of an embedded (WASM) Postgres, each applying or checking every migration and the
+// job queue's schema: ≈ 20 s alone, several times that on a loaded two-core machine.
 it("creates a dataset, trains, predicts and keeps it all across a restart, on PGlite", async () => {
   const dataDir = join(await mkdtemp(join(tmpdir(), "modelql-embedded-")), "data");
   const env = { DATABASE_URL: "", DATA_DIR: dataDir, MODELQL_BOOTSTRAP_KEY: KEY };
@@ -43,4 +45,4 @@ it("creates a dataset, trains, predicts and keeps it all across a restart, on PG
   const log = await postGraphQL(`${server.base}/graphql`, `query($id: ID!) { predictions(modelId: $id) { edges { node { id output } } } }`, { id: model.data.trainModel.id }, KEY);
   expect(log.errors).toBeUndefined();
   expect(log.data.predictions.edges.map((e: any) => e.node.id)).toEqual([predicted.data.predict[0].id]);
-});
+}, 240_000);

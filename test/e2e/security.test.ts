@@ -48,6 +48,7 @@ beforeAll(async () => {
   b.model = model.id;
   await asB(`mutation { promote(model: "secret-model", version: 1, alias: "production") { id } }`);
   b.prediction = (await asB(`mutation { predict(model: "secret-model", inputs: [{ x: 1 }]) { id } }`)).data.predict[0].id;
+  b.search = (await asB(`mutation($d: ID!) { searchHyperparameters(wait: true, input: { datasetId: $d, algorithm: RIDGE, target: "y", features: ["x"], space: { alpha: [1, 2] }, folds: 2 }) { id status } }`, { d: b.dataset })).data.searchHyperparameters.id;
   b.export = JSON.stringify((await asB(`mutation($id: ID!) { exportModel(id: $id) }`, { id: b.model })).data.exportModel);
 });
 afterAll(async () => {
@@ -65,6 +66,7 @@ const CROSS: Record<string, () => [string, Record<string, unknown>, "NOT_FOUND" 
   "Query.predictions": () => [`query($id: ID!) { predictions(modelId: $id) { edges { node { id } } } }`, { id: b.model }, "NOT_FOUND"],
   "Query.predictionStats": () => [`{ predictionStats(model: "secret-model") { total } }`, {}, "NOT_FOUND"],
   "Query.drift": () => [`{ drift(model: "secret-model") { feature } }`, {}, "NOT_FOUND"],
+  "Query.search": () => [`query($id: ID!) { search(id: $id) { id } }`, { id: b.search }, "null"],
   "Query.algorithms": () => [`{ algorithms { algorithm } }`, {}, "own"],
   "Query.apiKeys": () => [`{ apiKeys { id } }`, {}, "own"],
   "Mutation.createDataset": () => [`mutation { createDataset(input: { name: "mine", csv: "a\\n1\\n" }) { id } }`, {}, "own"],

@@ -13,11 +13,11 @@ let database: Database;
 let server: TestServer;
 let datasetId: string;
 
-const SEARCH = `mutation($input: SearchInput!) { searchHyperparameters(input: $input) {
+const SEARCH = `mutation($input: SearchInput!) { searchHyperparameters(wait: true, input: $input) {
   metric greaterIsBetter folds trials { rank hyperparameters mean std fitSeconds } best { rank hyperparameters mean }
   model { id status hyperparameters cvMetrics { r2 { mean std } } }
 } }`;
-const LEADERBOARD = `mutation($input: LeaderboardInput!) { trainLeaderboard(input: $input) {
+const LEADERBOARD = `mutation($input: LeaderboardInput!) { trainLeaderboard(wait: true, input: $input) {
   metric entries { rank score model { id algorithm version status metrics { r2 rmse } } }
 } }`;
 

@@ -4,6 +4,7 @@ import type { DatasetRecord } from '../../services/datasets.ts';
 import type { ModelRecord } from '../../services/models.ts';
 import type { PredictionRecord } from '../../services/predictions.ts';
 import type { ModelEvent as ModelEventRecord } from '../../services/events.ts';
+import type { SearchResultRecord } from '../../services/selection.ts';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -811,10 +812,12 @@ export type Mutation = {
   rollback: Model;
   /**
    * Hyperparameter search scored by k-fold cross-validation over the training rows: every
-   * candidate of a grid, or `trials` candidates drawn at random with `seed`. Lists every trial
-   * with its mean and std score and marks the best; with `trainBest` the best is trained as a
-   * model of that name in the same call. Bounded: at most 500 fits (candidates × folds) and
-   * 2·10⁷ row-fits per request, refused up front with `BAD_USER_INPUT` naming the limit.
+   * candidate of a grid, or `trials` candidates drawn at random with `seed`. Queued as a job
+   * (like `trainModel`): the search comes back QUEUED, a worker scores every trial, and once
+   * READY it lists every trial with its mean and std score and marks the best; with
+   * `trainBest` the best is then queued as a training of that name (`model`). Follow it with
+   * `search(id)`. Bounded: at most 500 fits (candidates × folds) and 2·10⁷ row-fits per
+   * search, refused up front with `BAD_USER_INPUT` naming the limit. TRAIN.
    */
   searchHyperparameters: SearchResult;
   /**
@@ -834,8 +837,10 @@ export type Mutation = {
   setAliasRule: Maybe<Model>;
   /**
    * Train several algorithm + hyperparameter candidates on one dataset and the same split,
-   * each as a version of `name`, and return them ranked by `metric` (the cross-validated mean
-   * when `folds` is given, else the held-out test metric): which algorithm should I use?
+   * each as a version of `name` queued as a training job, ranked by `metric` (the
+   * cross-validated mean when `folds` is given, else the held-out test metric): which
+   * algorithm should I use? Every candidate is checked before any is queued. Without `wait`
+   * the entries are QUEUED, in the order given, with no score yet. TRAIN.
    */
   trainLeaderboard: Leaderboard;
   /**
@@ -936,6 +941,7 @@ export type MutationRollbackArgs = {
 
 export type MutationSearchHyperparametersArgs = {
   input: SearchInput;
+  wait?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -953,6 +959,7 @@ export type MutationSetAliasRuleArgs = {
 
 export type MutationTrainLeaderboardArgs = {
   input: LeaderboardInput;
+  wait?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -1105,6 +1112,8 @@ export type Query = {
    * were recorded. For "what would have happened had the other version served?".
    */
   replay: Replay;
+  /** A hyperparameter search (`searchHyperparameters`) of the caller's workspace; null when there is none. READ. */
+  search: Maybe<SearchResult>;
 };
 
 
@@ -1173,6 +1182,11 @@ export type QueryReplayArgs = {
   model: Scalars['String']['input'];
   to?: InputMaybe<Scalars['DateTime']['input']>;
   tolerance?: InputMaybe<Scalars['Float']['input']>;
+};
+
+
+export type QuerySearchArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type Replay = {
@@ -1245,13 +1259,24 @@ export type SearchInput = {
 
 export type SearchResult = {
   __typename?: 'SearchResult';
-  best: Trial;
+  /** Tries a worker has started (more than 1 when one was lost and retried). */
+  attempts: Scalars['Int']['output'];
+  /** The best trial; null until READY. */
+  best: Maybe<Trial>;
+  createdAt: Scalars['DateTime']['output'];
+  error: Maybe<Scalars['String']['output']>;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
   folds: Scalars['Int']['output'];
   greaterIsBetter: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
   metric: Scalars['String']['output'];
-  /** The best candidate trained as a model, when `trainBest` was given. */
+  /** The best candidate's training (queued once the search is READY), when `trainBest` was given. */
   model: Maybe<Model>;
-  /** Every candidate, in the order tried. */
+  /** Where the search is: the fraction of its folds × trials done. */
+  progress: Maybe<ModelProgress>;
+  /** QUEUED, TRAINING (scoring trials), READY, FAILED (with `error`) or CANCELLED. */
+  status: ModelStatus;
+  /** Every candidate, in the order tried; empty until READY. */
   trials: Array<Trial>;
 };
 
@@ -1567,7 +1592,7 @@ export type ResolversTypes = {
   RocPoint: ResolverTypeWrapper<RocPoint>;
   Scope: Scope;
   SearchInput: SearchInput;
-  SearchResult: ResolverTypeWrapper<Omit<SearchResult, 'model'> & { model?: Maybe<ResolversTypes['Model']> }>;
+  SearchResult: ResolverTypeWrapper<SearchResultRecord>;
   SearchStrategy: SearchStrategy;
   SelectionStep: ResolverTypeWrapper<SelectionStep>;
   SignatureField: ResolverTypeWrapper<SignatureField>;
@@ -1650,7 +1675,7 @@ export type ResolversParentTypes = {
   ResidualPoint: ResidualPoint;
   RocPoint: RocPoint;
   SearchInput: SearchInput;
-  SearchResult: Omit<SearchResult, 'model'> & { model?: Maybe<ResolversParentTypes['Model']> };
+  SearchResult: SearchResultRecord;
   SelectionStep: SelectionStep;
   SignatureField: SignatureField;
   String: Scalars['String']['output'];
@@ -2029,10 +2054,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   recordOutcome?: Resolver<ResolversTypes['Prediction'], ParentType, ContextType, RequireFields<MutationRecordOutcomeArgs, 'actual' | 'predictionId'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   rollback?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationRollbackArgs, 'alias' | 'model'>>;
-  searchHyperparameters?: Resolver<ResolversTypes['SearchResult'], ParentType, ContextType, RequireFields<MutationSearchHyperparametersArgs, 'input'>>;
+  searchHyperparameters?: Resolver<ResolversTypes['SearchResult'], ParentType, ContextType, RequireFields<MutationSearchHyperparametersArgs, 'input' | 'wait'>>;
   selectFeatures?: Resolver<ResolversTypes['FeatureSelection'], ParentType, ContextType, RequireFields<MutationSelectFeaturesArgs, 'input'>>;
   setAliasRule?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<MutationSetAliasRuleArgs, 'alias' | 'model'>>;
-  trainLeaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType, RequireFields<MutationTrainLeaderboardArgs, 'input'>>;
+  trainLeaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType, RequireFields<MutationTrainLeaderboardArgs, 'input' | 'wait'>>;
   trainModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationTrainModelArgs, 'input' | 'wait'>>;
 };
 
@@ -2105,6 +2130,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   predictionStats?: Resolver<ResolversTypes['PredictionStats'], ParentType, ContextType, RequireFields<QueryPredictionStatsArgs, 'model'>>;
   predictions?: Resolver<ResolversTypes['PredictionConnection'], ParentType, ContextType, RequireFields<QueryPredictionsArgs, 'modelId'>>;
   replay?: Resolver<ResolversTypes['Replay'], ParentType, ContextType, RequireFields<QueryReplayArgs, 'against' | 'model'>>;
+  search?: Resolver<Maybe<ResolversTypes['SearchResult']>, ParentType, ContextType, RequireFields<QuerySearchArgs, 'id'>>;
 };
 
 export type ReplayResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Replay'] = ResolversParentTypes['Replay']> = {
@@ -2130,11 +2156,18 @@ export type RocPointResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type SearchResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchResult'] = ResolversParentTypes['SearchResult']> = {
-  best?: Resolver<ResolversTypes['Trial'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  best?: Resolver<Maybe<ResolversTypes['Trial']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   folds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   greaterIsBetter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['ModelProgress']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
   trials?: Resolver<Array<ResolversTypes['Trial']>, ParentType, ContextType>;
 };
 

@@ -1,0 +1,71 @@
+/**
+ * Fits in worker threads: the same result as in the process, errors that keep their code,
+ * cancellation through the shared flag, and warm threads reused between fits.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { FitAbortedError, FitThreads, type FitInput } from "../../../src/jobs/fit-thread.ts";
+import { fitModel } from "../../../src/services/fitting.ts";
+import type { DomainError } from "../../../src/core/errors.ts";
+import type { JobProgress } from "../../../src/jobs/progress.ts";
+
+const threads = new FitThreads(1);
+afterAll(() => threads.close());
+
+function noisy(n: number): FitInput["request"] {
+  const x = Float64Array.from({ length: n }, (_, i) => (i * 7919) % 1000);
+  const z = Float64Array.from({ length: n }, (_, i) => (i * 104729) % 997);
+  const label = Int32Array.from({ length: n }, (_, i) => ((i * 31) % 2 === 0 ? 0 : 1));
+  return {
+    algorithm: "LINEAR_SVM",
+    target: { name: "label", type: "CATEGORY", values: label, categories: ["a", "b"] },
+    features: [
+      { name: "x", type: "NUMBER", values: x },
+      { name: "z", type: "NUMBER", values: z },
+    ],
+    testFraction: 0.2,
+    seed: 3,
+  };
+}
+
+describe("FitThreads", () => {
+  it("fits exactly as the process would, reporting progress", async () => {
+    const request = noisy(500);
+    const hyperparameters = { C: 0.5, max_iter: 200, tol: 1e-15 };
+    const progress: JobProgress[] = [];
+    const inThread = await threads.run({ request, hyperparameters }, (p) => progress.push(p)).result;
+    const inProcess = fitModel({ ...request, hyperparameters });
+    expect(inThread.metrics).toEqual(inProcess.metrics);
+    expect(inThread.state.estimator).toEqual(JSON.parse(JSON.stringify(inProcess.state.estimator)));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => p.fraction >= 0 && p.fraction < 1)).toBe(true);
+  });
+
+  it("stops a long fit at its next iteration when cancelled, and the warm thread takes the next fit", async () => {
+    let first: JobProgress | undefined;
+    let resolveStarted!: () => void;
+    const started = new Promise<void>((r) => (resolveStarted = r));
+    const running = threads.run({ request: noisy(3000), hyperparameters: { max_iter: 10_000_000, tol: 1e-15 } }, (p) => {
+      first ??= p;
+      resolveStarted();
+    });
+    await started;
+    const cancelledAt = performance.now();
+    running.cancel("cancelled");
+    const error = await running.result.catch((e) => e);
+    expect(error).toBeInstanceOf(FitAbortedError);
+    expect((error as FitAbortedError).reason).toBe("cancelled");
+    expect(performance.now() - cancelledAt).toBeLessThan(2000); // the flag, not the 5 s termination
+    expect(first!.iteration).toBeGreaterThan(0);
+    // The same (warm) thread answers the next fit, with its flag cleared.
+    const next = await threads.run({ request: noisy(200), hyperparameters: { max_iter: 50 } }, () => {}).result;
+    expect(next.metrics.evaluatedOn).toBe("TEST");
+  });
+
+  it("brings a domain error back with its code and details", async () => {
+    const request = noisy(200);
+    const error = (await threads.run({ request: { ...request, testFraction: 0.2, folds: 1000 }, hyperparameters: {} }, () => {}).result.catch((e) => e)) as DomainError;
+    expect(error.code).toBe("BAD_USER_INPUT");
+    expect(error.details).toMatchObject({ field: "folds" });
+    expect(error.message).toMatch(/folds must be an integer/);
+  });
+});
