@@ -6,7 +6,7 @@
  *   npm run bench -- serving batch         some parts, by name
  *   npm run bench -- estimators --quick --no-sklearn
  *
- * Parts: estimators, serving, batch, ingest, from-db, scaling (see bench/README.md). Each part
+ * Parts: estimators, serving, batch, ingest, from-db, scaling, processes (see bench/README.md). Each part
  * runs in a child process of its own (`--part NAME`, JSON on stdout), so that its memory peak,
  * JIT state and garbage do not weigh on the next. Progress goes to stderr, the report to stdout.
  * Nothing is installed at run time: a missing reference tool skips its rows with the command
@@ -19,7 +19,7 @@ import { formatTable } from "./lib/table.ts";
 import { verdict, type BenchOptions, type PartReport } from "./lib/report.ts";
 import * as tools from "./lib/tools.ts";
 
-const PARTS = ["estimators", "serving", "batch", "ingest", "from-db", "scaling"] as const;
+const PARTS = ["estimators", "serving", "batch", "ingest", "from-db", "scaling", "processes"] as const;
 type Part = (typeof PARTS)[number];
 
 const LOADERS: Record<Part, () => Promise<{ run(opts: BenchOptions): Promise<PartReport> }>> = {
@@ -29,6 +29,7 @@ const LOADERS: Record<Part, () => Promise<{ run(opts: BenchOptions): Promise<Par
   ingest: () => import("./ingest.ts"),
   "from-db": () => import("./from-db.ts"),
   scaling: () => import("./scaling.ts"),
+  processes: () => import("./processes.ts"),
 };
 
 interface Args extends BenchOptions {

@@ -12,6 +12,8 @@
  *
  * Server and key: --url / MODELQL_URL (default http://127.0.0.1:4000), --key / MODELQL_KEY.
  */
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
@@ -143,16 +145,52 @@ async function train(conn: Connection, values: Record<string, string | undefined
     testFraction: values["test-fraction"] === undefined ? undefined : Number(values["test-fraction"]),
     folds: values.folds === undefined ? undefined : Number(values.folds),
   };
-  if (tty) process.stderr.write(`training ${input.algorithm} on ${input.target}…\n`);
-  const data = await graphql(
-    conn,
-    `mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id name version status error metrics { evaluatedOn r2 rmse accuracy f1 } warnings } }`,
-    { input },
-  );
-  const model = data.trainModel;
+  const queued = (await graphql(conn, `mutation($input: TrainModelInput!) { trainModel(input: $input) { id name version } }`, { input })).trainModel;
+  const bar = progress(`training ${queued.name} v${queued.version} (${input.algorithm})`, 100);
+  await followTraining(conn, queued.id, (fraction) => bar.update(Math.round(fraction * 100)));
+  const model = (await graphql(conn, `query($id: ID!) { model(id: $id) { id name version status error metrics { evaluatedOn r2 rmse accuracy f1 } warnings } }`, { id: queued.id })).model;
+  bar.done(`trained ${model.name} v${model.version}: ${model.status}`);
   for (const warning of model.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
   output([{ id: model.id, name: model.name, version: model.version, status: model.status, ...(model.metrics ?? {}), error: model.error }], ["id", "name", "version", "status", "evaluatedOn", "r2", "rmse", "accuracy", "f1", "error"]);
   if (model.status === "FAILED") process.exitCode = 1;
+}
+
+/**
+ * Until the model is READY, FAILED or CANCELLED: the `trainingProgress` subscription over
+ * graphql-ws on the server's /graphql, or, when WebSockets do not get through (a proxy), a
+ * poll of `model(id)` every half second.
+ */
+async function followTraining(conn: Connection, id: string, onFraction: (fraction: number) => void): Promise<void> {
+  const terminal = new Set(["READY", "FAILED", "CANCELLED"]);
+  const url = new URL("/graphql", conn.url);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const client = createClient({ url: url.toString(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${conn.key}` }, retryAttempts: 0, lazy: true });
+  try {
+    const ended = await new Promise<boolean>((resolve) => {
+      let finished = false;
+      client.subscribe<{ trainingProgress: { status: string; fraction: number | null } }>(
+        { query: `subscription($id: ID!) { trainingProgress(modelId: $id) { status fraction } }`, variables: { id } },
+        {
+          next: ({ data }) => {
+            if (!data) return;
+            onFraction(data.trainingProgress.status === "READY" ? 1 : (data.trainingProgress.fraction ?? 0));
+            if (terminal.has(data.trainingProgress.status)) finished = true;
+          },
+          error: () => resolve(finished),
+          complete: () => resolve(finished),
+        },
+      );
+    });
+    if (ended) return;
+  } finally {
+    await client.dispose();
+  }
+  for (;;) {
+    const { model } = await graphql(conn, `query($id: ID!) { model(id: $id) { status progress { fraction } } }`, { id });
+    if (model.progress) onFraction(model.progress.fraction);
+    if (terminal.has(model.status)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** JSON lines in, one prediction per line out, in input order, `batch` rows per request. */

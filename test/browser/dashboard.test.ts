@@ -8,7 +8,7 @@
 import { copyFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { adminKey } from "../support/http.ts";
+import { adminKey, postGraphQL } from "../support/http.ts";
 import { createWorkspace, openTestDatabase } from "../support/database.ts";
 import type { Database } from "../../src/data/database.ts";
 import { colouredPixels, launchChromium, SCREENSHOTS, startWebServer, watchProblems, type WebServer } from "./support.ts";
@@ -119,6 +119,38 @@ it("draws a regression's residual plots", async () => {
   await page.goto(`${server.url}/#/model/${seeded.incomeModelId}`);
   expect(await colouredPixels(page, "residuals")).toBeGreaterThan(300);
   expect(await colouredPixels(page, "residual-histogram")).toBeGreaterThan(300);
+});
+
+it("shows a training queued through the API live, its progress bar filling to 100%", async () => {
+  await page.getByRole("link", { name: "Models", exact: true }).click();
+  await page.locator('[data-table="models"]').waitFor();
+  // Queued without waiting: the page learns of it from modelEvents, then follows trainingProgress.
+  // A linear SVM held to an unreachable tol runs all its max_iter passes (the model, then 3 folds): a few seconds.
+  const queued = await postGraphQL(
+    `${server.url}/graphql`,
+    `mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "live", algorithm: LINEAR_SVM, target: "churned", folds: 3, hyperparameters: { max_iter: 60000, tol: 1e-15 } }) { id version status } }`,
+    { d: seeded.datasetId },
+    key,
+  );
+  expect(queued.data.trainModel.status).toBe("QUEUED");
+  const row = page.locator(`[data-training-model="live@${queued.data.trainModel.version}"]`);
+  await row.waitFor({ timeout: 30_000 });
+  const bar = row.getByRole("progressbar");
+  const seen: { status: string | null; percent: number }[] = [];
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const status = await row.getAttribute("data-status");
+    seen.push({ status, percent: Number(await bar.getAttribute("aria-valuenow")) });
+    if (status === "READY") break;
+    await page.waitForTimeout(100);
+  }
+  expect(seen.at(-1)).toEqual({ status: "READY", percent: 100 });
+  expect(await row.locator(".progress-label").textContent()).toBe("100%");
+  // It was followed while it ran, not only found finished.
+  expect(seen.some((s) => s.status === "TRAINING" || s.status === "QUEUED")).toBe(true);
+  const percents = seen.map((s) => s.percent);
+  expect(percents.every((p, i) => i === 0 || p >= percents[i - 1])).toBe(true);
+  await page.screenshot({ path: `${SCREENSHOTS}dashboard-training.png`, fullPage: true });
 });
 
 it("reported no page error, console error or failed request", () => {

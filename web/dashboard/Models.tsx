@@ -2,14 +2,18 @@
  * Models: a leaderboard of READY versions ranked by a chosen test metric (within one target,
  * since scores of different targets do not compare), and every version with its status.
  */
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { availableMetrics, LOWER_IS_BETTER, MODELS, type ModelSummary } from "./api.ts";
 import { fmt, fmtDate, METRIC_LABELS } from "./stats.ts";
 import { Badge, Card, Empty, ErrorBox, Loading, StatusBadge, useQuery } from "./ui.tsx";
+import { TrainingCard, useModelEvents } from "./Training.tsx";
 
 export function ModelsView() {
   const q = useQuery<{ models: { edges: { node: ModelSummary }[] } }>(MODELS);
-  const models = q.data?.models.edges.map((e) => e.node) ?? [];
+  const models = useMemo(() => q.data?.models.edges.map((e) => e.node) ?? [], [q.data]);
+  // A training queued or ended anywhere (another tab, the CLI, another server) refreshes the list.
+  const { reload } = q;
+  useModelEvents(useCallback(() => reload(), [reload]));
   if (q.loading && !q.data) return <Loading what="models" />;
   if (q.error) return <ErrorBox error={q.error} />;
   return (
@@ -24,6 +28,7 @@ export function ModelsView() {
         <Empty>No model yet: train one with <code>trainModel</code> in GraphiQL.</Empty>
       ) : (
         <>
+          <TrainingCard models={models} />
           <Leaderboard models={models} />
           <Card title="All versions">
             <div className="table-wrap">

@@ -13,18 +13,12 @@ import { createRoot } from "react-dom/client";
 import { GraphiQL } from "graphiql";
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { config, storedKey } from "../shared/config.ts";
+import { webSocketUrl } from "../shared/graphql.ts";
 import { EXAMPLES, OVERVIEW } from "../shared/examples.ts";
 
 const key = storedKey();
 const authorization: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
 const headers = JSON.stringify(key ? authorization : { Authorization: "Bearer <your API key>" }, null, 2);
-
-/** The server's graphql-ws path as an absolute ws:// or wss:// URL on this page's host. */
-function webSocketUrl(path: string): string {
-  const url = new URL(path, location.href);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  return url.toString();
-}
 
 const fetcher = createGraphiQLFetcher({
   url: new URL(config.graphqlPath, location.href).toString(),

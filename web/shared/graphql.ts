@@ -3,6 +3,7 @@
  * signed-in key. Errors keep the server's `extensions.code` so the UI can tell a bad key
  * (UNAUTHENTICATED) from a missing scope or a bad request.
  */
+import { createClient } from "graphql-ws";
 import { config } from "./config.ts";
 
 export class GraphQLRequestError extends Error {
@@ -44,4 +45,34 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
   if (first) throw new GraphQLRequestError(first.message, first.extensions?.code ?? null, response.status);
   if (!body.data) throw new GraphQLRequestError("The server returned no data.", null, response.status);
   return body.data;
+}
+
+/** ws(s)://this page's host + the configured path, where graphql-ws listens. */
+export function webSocketUrl(path: string): string {
+  const url = new URL(path, location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.toString();
+}
+
+/**
+ * Follow a subscription over graphql-ws with the signed-in key; returns the unsubscribe.
+ * Without a subscription endpoint it does nothing (the page falls back to what it queried).
+ */
+export function subscribe<T>(query: string, variables: Record<string, unknown>, key: string, onData: (data: T) => void, onEnd: (error?: unknown) => void = () => {}): () => void {
+  if (!config.subscriptionUrl) return () => {};
+  const client = createClient({ url: webSocketUrl(config.subscriptionUrl), connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 3 });
+  const unsubscribe = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.data) onData(result.data as T);
+      },
+      error: (error) => onEnd(error),
+      complete: () => onEnd(),
+    },
+  );
+  return () => {
+    unsubscribe();
+    void client.dispose();
+  };
 }
