@@ -69,7 +69,7 @@ export async function run(opts: BenchOptions): Promise<PartReport> {
         met: null,
       });
       const line = (name: string, r: LoadResult) => `${name}: ${r.requests.toLocaleString("en-US")} requests, ${fmtRate(r.requestsPerSecond, "req")}, p50 ${fmtMs(r.p50)} p99 ${fmtMs(r.p99)}, errors ${r.errors}, non-2xx ${r.non2xx}`;
-      report.details.push(`load: wrk (1 thread per target), ${warm} s warm-up then ${opts.seconds} s; one Postgres; API processes with WORKERS=0 during the load`);
+      report.details.push(`load: wrk (1 thread per target), ${warm} s warm-up then ${opts.seconds} s; one Postgres; the first process trained the model (its worker idles during the load), the second has WORKERS=0`);
       report.details.push(line("1 process, 16 connections", one));
       report.details.push(line("2 processes, process A, 8 connections", two[0]));
       report.details.push(line("2 processes, process B, 8 connections", two[1]));

@@ -59,6 +59,8 @@ describe("/metrics", () => {
     expect(text).toContain("# TYPE nodejs_heap_size_used_bytes gauge");
     for (const status of ["QUEUED", "TRAINING", "READY", "FAILED", "CANCELLED"]) expect(text).toMatch(new RegExp(`^modelql_training_jobs\\{status="${status}"\\} \\d+$`, "m"));
     expect(text).toMatch(/^modelql_database_up 1$/m);
+    // This server's queue (its own pg-boss schema) is empty.
+    expect(text).toMatch(/^modelql_queue_depth 0$/m);
   });
 
   it("counts and times GraphQL requests per operation name and type, and failures apart", async () => {
