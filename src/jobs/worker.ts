@@ -19,6 +19,7 @@ import type { SearchJobs } from "../services/search-jobs.ts";
 import type { LostTry } from "../services/job-rows.ts";
 import type { FitResult, TrialScore } from "../services/fitting.ts";
 import { DomainError } from "../core/errors.ts";
+import { isDatabaseUnavailable } from "../data/availability.ts";
 import { FitAbortedError, FitError, FitThreads, type FitInput } from "./fit-thread.ts";
 import type { JobQueue, ClaimedJob } from "./queue.ts";
 import type { JobProgress } from "./progress.ts";
@@ -89,7 +90,25 @@ export interface WorkerOptions {
   graceSeconds: number;
   /** MAX_TRAINING_SECONDS */
   maxTrainingSeconds: number;
+  /** how long a try waits for an unreachable database to store its outcome (default 60 s) */
+  outageSeconds?: number;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+/**
+ * Run `write`, again every second while the database is unreachable, for up to `seconds`;
+ * any other error, or an outage longer than that, is thrown.
+ */
+async function whileDatabaseAway<T>(write: () => Promise<T>, seconds = 60): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 const HEARTBEAT_MS = 1000;
@@ -183,7 +202,9 @@ export class TrainingWorker {
       running.thread = fit;
       if (this.givingUp) running.abort = "shutdown";
       if (running.abort) fit.cancel(running.abort);
-      await kind.succeed(claim, await fit.result);
+      const result = await fit.result;
+      // A finished fit is worth waiting for the database to come back for.
+      await whileDatabaseAway(() => kind.succeed(claim, result), this.options.outageSeconds);
     } catch (error) {
       await this.settle(kind, claim, running, error);
     } finally {
@@ -210,7 +231,8 @@ export class TrainingWorker {
     }
     const message = error instanceof Error ? error.message : String(error);
     this.options.log?.error({ err: error, id: lost.id, attempt: lost.attempts }, `${kind.noun} attempt failed`);
-    await kind.recoverLost(lost, `Attempt ${lost.attempts} failed (${message}).`).catch(() => {});
+    // Handing the try back needs the database too; the handler holds its job (active) meanwhile.
+    await whileDatabaseAway(() => kind.recoverLost(lost, `Attempt ${lost.attempts} failed (${message}).`), this.options.outageSeconds).catch(() => {});
   }
 
   /** Tries whose worker died: back to the queue. Several processes may reap at once; fencing makes it safe. */

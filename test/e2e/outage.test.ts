@@ -2,7 +2,8 @@
  * The database goes away while the server runs (a TCP proxy in front of Postgres is cut): the
  * server stays up, answers every request during the outage with SERVICE_UNAVAILABLE quickly
  * (no crash, no hang), recovers within 5 s of the database returning, and every prediction it
- * acknowledged before the outage is in the log.
+ * acknowledged before the outage is in the log; a training job running through the outage
+ * finishes once the database is back.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { inject } from "vitest";
@@ -10,11 +11,14 @@ import { openDatabase, type Database } from "../../src/data/database.ts";
 import { openTestDatabase } from "../support/database.ts";
 import { startTestServer, type TestServer } from "../support/http.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
+import { testQueueSchema } from "../support/queue.ts";
+import { JobQueue } from "../../src/jobs/queue.ts";
 
 let proxy: TcpProxy;
 let proxied: Database;
 let direct: Database;
 let server: TestServer;
+let queue: JobQueue;
 
 beforeAll(async () => {
   const url = new URL(inject("databaseUrl"));
@@ -22,7 +26,9 @@ beforeAll(async () => {
   url.port = String(proxy.port);
   proxied = await openDatabase({ databaseUrl: url.toString(), migrate: false });
   direct = await openTestDatabase();
-  server = await startTestServer(proxied);
+  // The job queue goes through the proxy too: an outage takes the whole database away.
+  queue = await JobQueue.open({ url: url.toString() }, { schema: testQueueSchema(), retryLimit: 2, retryDelaySeconds: 1, pollingIntervalSeconds: 0.5 });
+  server = await startTestServer(proxied, { queue, worker: { staleSeconds: 3 } });
 });
 afterAll(async () => {
   await server?.close();
@@ -68,3 +74,34 @@ it("answers SERVICE_UNAVAILABLE during an outage, recovers within 5 s, and loses
   const logged = await direct.prisma.prediction.findMany({ where: { id: { in: acknowledged.map(BigInt) } }, select: { id: true } });
   expect(logged).toHaveLength(acknowledged.length);
 });
+
+it("a training job running through an outage finishes once the database is back", async () => {
+  // 3000 noisy rows a linear SVM cannot fit to tol 1e-15: it runs all its max_iter passes (a few seconds).
+  const csv = ["x,z,label", ...Array.from({ length: 3000 }, (_, i) => `${(i * 7919) % 1000},${(i * 104729) % 997},${(i * 31) % 2 === 0 ? "a" : "b"}`)].join("\n");
+  const created = await server.gql(`mutation($csv: String!) { createDataset(input: { name: "through-outage", csv: $csv }) { id } }`, { csv });
+  const queued = await server.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "through-outage", algorithm: LINEAR_SVM, target: "label", hyperparameters: { max_iter: 40000, tol: 1e-15 } }) { id status } }`, {
+    d: created.data.createDataset.id,
+  });
+  expect(queued.data.trainModel.status).toBe("QUEUED");
+  const id = queued.data.trainModel.id;
+  const read = () => direct.prisma.model.findUniqueOrThrow({ where: { id } });
+  const deadline = Date.now() + 60_000;
+  while ((await read()).status !== "TRAINING") {
+    if (Date.now() > deadline) throw new Error("the job never started");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // Longer than the stale-heartbeat threshold (3 s): the try may be handed back and retried.
+  await proxy.cut();
+  await new Promise((r) => setTimeout(r, 4000));
+  await proxy.restore();
+  let model = await read();
+  while (!["READY", "FAILED", "CANCELLED"].includes(model.status)) {
+    if (Date.now() > deadline + 60_000) throw new Error(`the job did not finish: ${JSON.stringify({ status: model.status, error: model.error, attempts: model.attempts })}`);
+    await new Promise((r) => setTimeout(r, 200));
+    model = await read();
+  }
+  expect({ status: model.status, error: model.error }).toEqual({ status: "READY", error: null });
+  expect(model.attempts).toBeGreaterThanOrEqual(1);
+  console.log(`a training through a 4 s outage ended READY after ${model.attempts} attempt(s), ${((Date.now() - (deadline - 60_000)) / 1000).toFixed(1)} s after it was queued`);
+}, 180_000);
+
