@@ -79,6 +79,23 @@ it("draws a histogram per numeric column, the categories, and the correlation he
   await page.screenshot({ path: `${SCREENSHOTS}dashboard-dataset.png`, fullPage: true });
 });
 
+it("uploads a CSV file with a progress bar, then shows the new dataset", async () => {
+  // ≈ 3 MB: large enough for the browser to report upload progress on the way.
+  const lines = ["a,b,label"];
+  for (let i = 0; i < 120_000; i++) lines.push(`${i},${(i * 7919) % 1000},${i % 3 === 0 ? "yes" : "no"}`);
+  const csv = Buffer.from(lines.join("\n") + "\n");
+  await page.locator('[data-upload] input[type="file"]').setInputFiles({ name: "uploaded.csv", mimeType: "text/csv", buffer: csv });
+  await page.getByLabel("Dataset name").fill("uploaded-in-browser");
+  await page.locator("[data-upload]").getByRole("button", { name: "Upload" }).click();
+  await page.locator('[data-upload] [data-phase="done"]').waitFor({ timeout: 60_000 });
+  expect(await page.locator("[data-upload]").getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
+  expect(await page.locator("[data-upload]").getByRole("status").textContent()).toBe("uploaded-in-browser: 120,000 rows stored");
+  await page.locator('[data-dataset="uploaded-in-browser"]').waitFor();
+  await page.locator('[data-table="columns"]').waitFor();
+  expect(await page.locator('[data-table="columns"] tbody td.strong').allTextContents()).toEqual(["a", "b", "label"]);
+  await page.screenshot({ path: `${SCREENSHOTS}dashboard-upload.png`, fullPage: true });
+});
+
 it("ranks the models on a leaderboard by the chosen metric", async () => {
   await page.getByRole("link", { name: "Models", exact: true }).click();
   await page.locator('[data-table="leaderboard"]').waitFor();

@@ -10,6 +10,7 @@ import { Chart } from "./Chart.tsx";
 import { categoryBarOption, heatmapOption, histogramOption } from "./charts.ts";
 import { correlationMatrix, fmt, fmtDate, fmtInt, histogram, numbers } from "./stats.ts";
 import { Badge, Card, Empty, ErrorBox, Loading, useQuery } from "./ui.tsx";
+import { UploadForm } from "./Upload.tsx";
 
 export function DatasetsView({ selected }: { selected: string | null }) {
   const list = useQuery<{ datasets: { edges: { node: DatasetSummary }[] } }>(DATASETS);
@@ -25,7 +26,13 @@ export function DatasetsView({ selected }: { selected: string | null }) {
         </div>
         {list.loading && !list.data && <Loading />}
         {list.error && <ErrorBox error={list.error} />}
-        {list.data && datasets.length === 0 && <Empty>No dataset yet: create one with <code>createDataset</code> in GraphiQL.</Empty>}
+        <UploadForm
+          onUploaded={(id) => {
+            list.reload();
+            location.hash = `#/datasets/${encodeURIComponent(id)}`;
+          }}
+        />
+        {list.data && datasets.length === 0 && <Empty>No dataset yet: upload a CSV file, or create one with <code>createDataset</code> in GraphiQL.</Empty>}
         <ul className="list">
           {datasets.map((d) => (
             <li key={d.id}>
