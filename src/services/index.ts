@@ -40,8 +40,7 @@ export interface ServiceOptions {
 }
 
 import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
-import { LocalEventBus, notify, type EventBus } from "./events.ts";
-import type { ModelRecord } from "./models.ts";
+import { LocalEventBus, type EventBus } from "./events.ts";
 import { SubscriptionService } from "./subscriptions.ts";
 import { TrainingJobs } from "./training-jobs.ts";
 import { SearchJobs } from "./search-jobs.ts";
@@ -53,12 +52,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions): S
   const events = options.events ?? new LocalEventBus();
   const models = new ModelService(prisma, events);
   const registry = new RegistryService(prisma, models, events);
-  const onStored = async (model: ModelRecord) => {
-    notify(events, { type: "CREATED", workspaceId: model.workspaceId, modelId: model.id });
-    notify(events, { type: model.status === "READY" ? "READY" : "FAILED", workspaceId: model.workspaceId, modelId: model.id });
-    if (model.status === "READY") await registry.applyAliasRules(model.workspaceId, model.name);
-  };
-  const training = new TrainingService(prisma, datasets, onStored, options.maxTrainingSeconds ?? DEFAULT_MAX_TRAINING_SECONDS);
+  const training = new TrainingService(datasets, options.maxTrainingSeconds ?? DEFAULT_MAX_TRAINING_SECONDS);
   const predictions = new PredictionService(prisma, models, registry);
   const jobs = new TrainingJobs(prisma, training, options.queue, events, registry);
   const searches = new SearchJobs(prisma, training, jobs, options.queue);

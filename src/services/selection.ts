@@ -9,7 +9,7 @@ import { InvalidInputError } from "../core/errors.ts";
 import { taskOf, validateHyperparameters, type Algorithm } from "../core/estimators/index.ts";
 import { parameterGrid, parameterSample } from "../core/selection/search.ts";
 import { scoringFor } from "../core/metrics/scoring.ts";
-import { checkFolds, crossValidate, prepare, type Prepared } from "./fitting.ts";
+import { checkFolds, crossValidate, prepare } from "./fitting.ts";
 import { checkModelName, checkSettingForTarget, type TrainingService } from "./training.ts";
 import type { TrainingJobs } from "./training-jobs.ts";
 import type { SearchJobs, SearchOutcome, SearchRequest } from "./search-jobs.ts";

@@ -1,22 +1,12 @@
 /**
- * Training: validate the request against the dataset and the algorithm's declared
- * hyperparameters, fit (src/services/fitting.ts), and store the model version with its
- * fitted state, metrics and summary. Bad input is refused before anything is written.
+ * Training requests: validate one against the dataset's metadata and the algorithm's declared
+ * hyperparameters (refused before anything is written), and read the columns it trains on.
+ * Fitting is src/services/fitting.ts, run by a worker (src/services/training-jobs.ts).
  */
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
 import { InvalidInputError } from "../core/errors.ts";
-import {
-  ALGORITHMS,
-  describeAllowed,
-  hyperparameterSpec,
-  taskOf,
-  validateHyperparameters,
-  type Algorithm,
-} from "../core/estimators/index.ts";
+import { ALGORITHMS, describeAllowed, hyperparameterSpec, taskOf, type Algorithm } from "../core/estimators/index.ts";
 import type { ColumnRecord, DatasetRecord, DatasetService } from "./datasets.ts";
-import { insertModelVersion, type ModelRecord } from "./models.ts";
-import { checkPreprocessingFor, fitPrepared, MULTICLASS, prepare, type ColumnPreprocessing, type FitRequest, type FitResult, type Prepared } from "./fitting.ts";
+import { checkPreprocessingFor, MULTICLASS, type ColumnPreprocessing, type FitRequest } from "./fitting.ts";
 
 export type { ModelSummary } from "./fitting.ts";
 import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
@@ -143,21 +133,10 @@ export function checkSettingForTarget(algorithm: Algorithm, hyperparameters: Rec
 
 export class TrainingService {
   constructor(
-    private readonly prisma: PrismaClient,
     private readonly datasets: DatasetService,
-    /** after a version is stored, READY or FAILED (the registry moves rule-following aliases; events are published) */
-    private readonly onStored: (model: ModelRecord) => Promise<void> = async () => {},
     /** wall-clock budget of one training request (the fit, its cross-validation, a whole search) */
     private readonly maxTrainingSeconds = DEFAULT_MAX_TRAINING_SECONDS,
   ) {}
-
-  async trainModel(workspaceId: string, input: TrainModelInput): Promise<ModelRecord> {
-    const name = checkModelName(input.name);
-    const hyperparameters = validateHyperparameters(input.algorithm, input.hyperparameters ?? {});
-    const plan = await this.plan(workspaceId, input);
-    const prepared = prepare(plan.request(input.algorithm));
-    return this.fitAndStore(workspaceId, name, plan, prepared, hyperparameters);
-  }
 
   /**
    * Validate what every training request shares (split, folds, dataset, target, features)
@@ -251,45 +230,5 @@ export class TrainingService {
         budget,
       }),
     };
-  }
-
-  /**
-   * Fit one setting on a prepared request and store it as the next version of `name`: READY
-   * with its state and metrics, or FAILED with the reason when the solver itself failed.
-   */
-  async fitAndStore(workspaceId: string, name: string, plan: TrainingPlan, prepared: Prepared, hyperparameters: Record<string, unknown>): Promise<ModelRecord> {
-    let fitted: FitResult | undefined;
-    let error: string | undefined;
-    try {
-      fitted = fitPrepared(prepared, hyperparameters);
-    } catch (e) {
-      // The user's data cannot be trained on as asked (one class in a fold…): refuse, write nothing.
-      if (e instanceof InvalidInputError || !(e instanceof Error)) throw e;
-      error = e.message;
-    }
-    const model = await insertModelVersion(this.prisma, {
-      workspaceId,
-      name,
-      datasetId: plan.dataset.id,
-      algorithm: prepared.request.algorithm,
-      target: plan.target,
-      features: plan.features,
-      hyperparameters: hyperparameters as Prisma.InputJsonObject,
-      testFraction: plan.testFraction,
-      seed: plan.seed,
-      folds: plan.folds ?? null,
-      ...(fitted
-        ? {
-            status: "READY" as const,
-            state: fitted.state as unknown as Prisma.InputJsonObject,
-            metrics: fitted.metrics as Prisma.InputJsonObject,
-            cvMetrics: (fitted.cvMetrics ?? undefined) as Prisma.InputJsonObject | undefined,
-            summary: fitted.summary as unknown as Prisma.InputJsonObject,
-            trainedAt: new Date(),
-          }
-        : { status: "FAILED" as const, error }),
-    });
-    await this.onStored(model);
-    return model;
   }
 }
