@@ -28,6 +28,10 @@ const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 4
 
 class UploadTooLarge extends Error {}
 
+/** The spool file could not be written (disk full, read-only, gone): the server's storage, not the request. */
+const STORAGE_ERRORS = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "ENOENT", "ENOTDIR", "EIO", "EMFILE"]);
+const isStorageError = (error: unknown) => typeof (error as { code?: unknown })?.code === "string" && STORAGE_ERRORS.has((error as { code: string }).code);
+
 export function registerUpload(fastify: FastifyInstance, services: Services, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES): void {
   // Hand the raw body stream to the route instead of buffering it.
   fastify.addContentTypeParser(["text/csv", "application/csv", "application/octet-stream"], (_request, payload, done) => done(null, payload));
@@ -70,6 +74,10 @@ export function registerUpload(fastify: FastifyInstance, services: Services, max
       if (error instanceof UnauthenticatedError) return fail("UNAUTHENTICATED", error.message);
       if (error instanceof DomainError) return fail(error.code, error.message, error.details);
       if (isDatabaseUnavailable(error)) return fail("SERVICE_UNAVAILABLE", new ServiceUnavailableError().message);
+      if (isStorageError(error)) {
+        request.log.error({ err: error }, "upload could not be spooled to disk");
+        return fail("SERVICE_UNAVAILABLE", "The server cannot store uploads right now (its temporary storage failed); nothing was stored. Retry later.");
+      }
       if (error instanceof UploadTooLarge) {
         return fail("PAYLOAD_TOO_LARGE", `The upload is larger than ${maxUploadBytes} bytes (MAX_UPLOAD_BYTES).`, { limit: "MAX_UPLOAD_BYTES" });
       }
