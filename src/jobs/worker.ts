@@ -131,6 +131,7 @@ export class TrainingWorker {
   private stopping: Promise<void> | undefined;
   private readonly threads: FitThreads;
 
+  // Each kind has its own claim type; the worker only hands a kind's claims back to it.
   private readonly trainings: JobKind<any>;
   private readonly searches: JobKind<any>;
 
