@@ -64,7 +64,11 @@ export class SearchJobs {
       await this.prisma.search.delete({ where: { id: search.id } }).catch(() => {});
       throw error;
     }
-    return wait ? this.waitFor(search.id) : search;
+    if (!wait) return search;
+    const ended = await this.waitFor(search.id);
+    // Waiting means the whole request: the best setting's training too.
+    if (ended.modelId) await this.trainings.waitFor(workspaceId, ended.modelId);
+    return ended;
   }
 
   async getSearch(workspaceId: string, id: string): Promise<Search | null> {
