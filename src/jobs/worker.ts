@@ -18,6 +18,8 @@ import type { TrainingJobs } from "../services/training-jobs.ts";
 import type { SearchJobs } from "../services/search-jobs.ts";
 import type { LostTry } from "../services/job-rows.ts";
 import type { FitResult, TrialScore } from "../services/fitting.ts";
+import type { TrainingPlan } from "../services/training.ts";
+import type { Algorithm } from "../core/estimators/index.ts";
 import { DomainError } from "../core/errors.ts";
 import { isDatabaseUnavailable } from "../data/availability.ts";
 import { FitAbortedError, FitError, FitThreads, type FitInput } from "./fit-thread.ts";
@@ -42,17 +44,23 @@ interface JobKind<C> {
   recoverLost(lost: LostTry, reason: string): Promise<"retry" | "failed" | "skipped">;
 }
 
+/** A plan's fit request as a fit thread takes it: the budget and hooks are the thread's own. */
+function threadRequest(plan: TrainingPlan, algorithm: Algorithm): FitInput["request"] {
+  const { budget: _budget, control: _control, hyperparameters: _hyperparameters, ...request } = plan.request(algorithm);
+  return request;
+}
+
 function trainingKind(jobs: TrainingJobs): JobKind<Awaited<ReturnType<TrainingJobs["claim"]>> & object> {
   return {
     noun: "training",
     claim: (id) => jobs.claim(id),
     lostTry: (c) => ({ id: c.model.id, workspaceId: c.model.workspaceId, attempts: c.attempt, jobId: c.model.jobId }),
     heartbeat: (c, p) => jobs.heartbeat(c, p),
-    input: async (c, budgetSeconds) => {
-      const plan = await jobs.plan(c);
-      const { budget: _budget, control: _control, hyperparameters: _h, ...request } = plan.request(c.input.algorithm);
-      return { request, hyperparameters: c.model.hyperparameters as Record<string, unknown>, budgetSeconds };
-    },
+    input: async (c, budgetSeconds) => ({
+      request: threadRequest(await jobs.plan(c), c.input.algorithm),
+      hyperparameters: c.model.hyperparameters as Record<string, unknown>,
+      budgetSeconds,
+    }),
     onProgress: (c, p) => jobs.publishProgress(c, p),
     succeed: (c, result) => jobs.succeed(c, result as FitResult),
     fail: (c, reason) => jobs.fail(c, reason),
@@ -68,10 +76,8 @@ function searchKind(searches: SearchJobs): JobKind<Awaited<ReturnType<SearchJobs
     lostTry: (c) => ({ id: c.search.id, workspaceId: c.search.workspaceId, attempts: c.attempt, jobId: c.search.jobId }),
     heartbeat: (c, p) => searches.heartbeat(c, p),
     input: async (c, budgetSeconds) => {
-      const plan = await searches.plan(c);
-      const { budget: _budget, control: _control, hyperparameters: _h, ...request } = plan.request(c.request.algorithm);
-      const { candidates, folds, metric } = c.request;
-      return { request, hyperparameters: {}, budgetSeconds, search: { candidates, folds, metric } };
+      const { algorithm, candidates, folds, metric } = c.request;
+      return { request: threadRequest(await searches.plan(c), algorithm), hyperparameters: {}, budgetSeconds, search: { candidates, folds, metric } };
     },
     onProgress: () => {},
     succeed: (c, result) => searches.succeed(c, (result as { trials: TrialScore[] }).trials),

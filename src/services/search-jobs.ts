@@ -6,13 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Prisma, PrismaClient, Search } from "../generated/prisma/client.ts";
-import { NotFoundError } from "../core/errors.ts";
 import type { Algorithm } from "../core/estimators/index.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import type { JobProgress } from "../jobs/progress.ts";
 import { isUuid } from "./pagination.ts";
 import { JobRows, type LostTry } from "./job-rows.ts";
 import type { TrialScore } from "./fitting.ts";
+import { rank } from "./selection.ts";
 import { TERMINAL, type TrainingJobs } from "./training-jobs.ts";
 import type { TrainingPlan, TrainingService, TrainModelInput } from "./training.ts";
 
@@ -76,12 +76,6 @@ export class SearchJobs {
     return this.prisma.search.findFirst({ where: { id, workspaceId } });
   }
 
-  async requireSearch(workspaceId: string, id: string): Promise<Search> {
-    const search = await this.getSearch(workspaceId, id);
-    if (!search) throw new NotFoundError("Search", id);
-    return search;
-  }
-
   /** Polls: searches are followed by their rows (no per-search events). */
   async waitFor(id: string): Promise<Search> {
     for (let delay = 50; ; delay = Math.min(1000, delay * 2)) {
@@ -100,7 +94,7 @@ export class SearchJobs {
 
   plan(claim: SearchClaim): Promise<TrainingPlan> {
     const { request } = claim;
-    return this.training.plan(claim.search.workspaceId, { ...request, folds: request.folds });
+    return this.training.plan(claim.search.workspaceId, request);
   }
 
   heartbeat(claim: SearchClaim, progress: JobProgress | undefined): Promise<boolean> {
@@ -110,7 +104,8 @@ export class SearchJobs {
   /** Rank the trials and store them READY; queue the best as a training when asked. */
   async succeed(claim: SearchClaim, trials: TrialScore[]): Promise<void> {
     const { request, search } = claim;
-    const ranked = rankTrials(trials, request.greaterIsBetter);
+    const ranked = trials.map((trial) => ({ ...trial, rank: 0 }));
+    rank(ranked, (t) => t.mean, request.greaterIsBetter);
     const best = ranked.find((t) => t.rank === 1)!;
     let modelId: string | null = null;
     if (request.trainBest) {
@@ -135,11 +130,4 @@ export class SearchJobs {
   recoverLost(lost: LostTry, reason: string): Promise<"retry" | "failed" | "skipped"> {
     return this.rows.recoverLost(this.queue, lost, reason);
   }
-}
-
-/** Dense ranks (1 = best), ties in the order tried. */
-export function rankTrials(trials: TrialScore[], greaterIsBetter: boolean): (TrialScore & { rank: number })[] {
-  const order = trials.map((trial, index) => ({ trial, index })).sort((a, b) => (greaterIsBetter ? b.trial.mean - a.trial.mean : a.trial.mean - b.trial.mean) || a.index - b.index);
-  const ranks = new Map(order.map(({ index }, k) => [index, k + 1]));
-  return trials.map((trial, index) => ({ ...trial, rank: ranks.get(index)! }));
 }

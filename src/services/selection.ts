@@ -136,7 +136,6 @@ export class SelectionService {
       checked.push(await asFieldAsync(`candidates.${i}`, () => this.jobs.check(workspaceId, { ...input, name, algorithm: candidate.algorithm, hyperparameters: candidate.hyperparameters ?? {} })));
     }
     const { validated } = checked[0];
-    if (validated.folds !== undefined) checkBudget(trainingRowsAtMost(validated.dataset.rowCount, validated.testFraction), 0);
     checkBudget(trainingRowsAtMost(validated.dataset.rowCount, validated.testFraction), input.candidates.length * ((validated.folds ?? 0) + 1));
     const queued: ModelRecord[] = [];
     for (const request of checked) queued.push(await this.jobs.enqueue(workspaceId, request));
@@ -226,8 +225,8 @@ function checkBudget(trainRows: number, fits: number): void {
   }
 }
 
-/** Dense ranks (1 = best); entries without a score rank last. */
-function rank<T extends { rank: number }>(items: T[], score: (item: T) => number | null, greaterIsBetter: boolean): void {
+/** Ranks 1, 2, … (1 = best; ties in the order given); entries without a score rank last. */
+export function rank<T extends { rank: number }>(items: T[], score: (item: T) => number | null, greaterIsBetter: boolean): void {
   const order = items
     .map((item, index) => ({ item, index, value: score(item) }))
     .sort((a, b) => {
