@@ -7,6 +7,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations } from "./migrations.ts";
@@ -18,6 +19,11 @@ export interface Database {
   describe: string;
   /** postgres: the connection string (the job queue and the event bus open their own connections) */
   url?: string;
+  /**
+   * postgres: the pg pool Prisma's adapter runs on, for the few hot paths that Prisma's
+   * per-row result mapping would dominate (the prediction log, column reads as binary bytea).
+   */
+  pool?: pg.Pool;
   /** pglite: the one embedded instance everything in the process shares */
   pglite?: PGlite;
   /** Disconnects Prisma and closes PGlite, after which the database keeps nothing alive. Idempotent. */
@@ -44,13 +50,21 @@ export function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
 
 async function openPostgres(url: string, migrate: boolean): Promise<Database> {
   if (migrate) await applyMigrations({ kind: "postgres", url });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  const pool = new pg.Pool({ connectionString: url });
+  // An idle connection that dies (a database restart, a cut network) is dropped by the pool and
+  // the next query opens another; without a listener the 'error' event would end the process.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
     kind: "postgres",
     describe: withoutPassword(url),
     url,
-    close: once(() => prisma.$disconnect()),
+    pool,
+    close: once(async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { Pool } from "pg";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import { registerUpload } from "./upload.ts";
 import { registerSubscriptions } from "./subscriptions.ts";
@@ -38,6 +39,8 @@ export const SCHEMA_PATH = new URL("../../schema.graphql", import.meta.url);
 
 export interface AppOptions {
   prisma: PrismaClient;
+  /** the pg pool under `prisma` on Postgres (Database.pool): the prediction log and column reads use it directly */
+  pool?: Pool;
   /** where model events go for subscriptions (Postgres LISTEN/NOTIFY across processes; default local) */
   events?: EventBus;
   /** the training queue (src/jobs/queue.ts); the app does not close it */
@@ -114,7 +117,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return graphqlRequest.run({ request, reply, baseLog: request.log }, () => handler.call(this, request, reply));
     };
   });
-  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds, events: options.events, queue: options.queue });
+  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds, events: options.events, queue: options.queue, pool: options.pool });
   const defaultWorkspace = await services.workspaces.ensureDefault();
   const createdBootstrapKey = await services.auth.bootstrap(defaultWorkspace, options.bootstrapKey);
 

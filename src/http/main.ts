@@ -12,6 +12,7 @@ const runtime = await openRuntime(config);
 const { database } = runtime;
 const { fastify, createdBootstrapKey } = await buildApp({
   prisma: database.prisma,
+  pool: database.pool,
   events: runtime.events,
   queue: runtime.queue,
   workers: config.workers,

@@ -16,7 +16,7 @@ if (!config.databaseUrl) {
   log.warn("DATABASE_URL is not set: the worker uses the embedded database, which only this process can open; `npm start` already runs a worker");
 }
 const runtime = await openRuntime(config);
-const services = createServices(runtime.database.prisma, { events: runtime.events, queue: runtime.queue, maxTrainingSeconds: config.maxTrainingSeconds });
+const services = createServices(runtime.database.prisma, { pool: runtime.database.pool, events: runtime.events, queue: runtime.queue, maxTrainingSeconds: config.maxTrainingSeconds });
 const worker = new TrainingWorker(services.jobs, services.searches, runtime.queue, runtime.events, {
   concurrency: Math.max(1, config.workers),
   staleSeconds: config.jobStaleSeconds,

@@ -5,7 +5,9 @@
  * of CHUNK_ROWS rows, as bytes, so that training reads a column set in a few large reads
  * and never touches columns it does not use.
  */
+import { escapeLiteral, type Pool } from "pg";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { copyOutColumn } from "../data/copy-binary.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import type { Column, ColumnType } from "../core/dataset/columns.ts";
 import { parseCsv, readCsv, type Table } from "../core/dataset/csv.ts";
@@ -53,7 +55,11 @@ export type RowValue = number | boolean | string | null;
 const STORE_TRANSACTION = { maxWait: 10_000, timeout: 15 * 60_000 };
 
 export class DatasetService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** on Postgres, the pool under Prisma: column reads go straight to pg as binary COPY */
+    private readonly pool?: Pool,
+  ) {}
 
   async createDataset(workspaceId: string, input: { name: string; csv: string }): Promise<DatasetRecord> {
     const name = checkName(input.name);
@@ -151,6 +157,13 @@ export class DatasetService {
       if (!column) throw new InvalidInputError(`Column ${JSON.stringify(name)} does not exist in dataset ${dataset.name}.`, { field: name });
       return column;
     });
+    if (this.pool) {
+      // A column at a time, so that at most one column's chunks are held beside the columns
+      // already assembled (two in flight measured no faster: Postgres's side is the bound).
+      const columns: Column[] = [];
+      for (const column of wanted) columns.push(await this.readColumn(this.pool, dataset, column));
+      return columns;
+    }
     const chunks = await this.prisma.datasetChunk.findMany({
       where: { datasetId: dataset.id, columnIndex: { in: wanted.map((c) => c.index) } },
       orderBy: [{ columnIndex: "asc" }, { chunkIndex: "asc" }],
@@ -158,7 +171,34 @@ export class DatasetService {
     return wanted.map((column) => {
       const parts = chunks.filter((chunk) => chunk.columnIndex === column.index);
       return assembleColumn(column, parts, dataset.rowCount);
-    });
+    });  }
+
+  /**
+   * One whole column, its chunks in chunk order streamed by binary COPY straight into the
+   * column's typed array (src/data/copy-binary.ts). Through Prisma each bytea came as hex text and
+   * passed its result mapping: reading 1M × 21 took 11x the OLS fit.
+   */
+  private async readColumn(pool: Pool, dataset: DatasetRecord, column: ColumnRecord): Promise<Column> {
+    const values = column.type === "CATEGORY" ? new Int32Array(dataset.rowCount) : new Float64Array(dataset.rowCount);
+    const bytes = new Uint8Array(values.buffer);
+    let filled = 0;
+    const stored = () => new Error(`dataset column ${column.name}: stored values do not add up to ${dataset.rowCount} ${column.type} values`);
+    await copyOutColumn(
+      pool,
+      `SELECT data FROM "DatasetChunk" WHERE "datasetId" = ${escapeLiteral(dataset.id)} AND "columnIndex" = ${Number(column.index)} ORDER BY "chunkIndex"`,
+      {
+        begin: (length) => {
+          if (length < 0 || length % values.BYTES_PER_ELEMENT !== 0) throw stored();
+        },
+        bytes: (part) => {
+          if (filled + part.length > bytes.length) throw stored();
+          bytes.set(part, filled);
+          filled += part.length;
+        },
+      },
+    );
+    if (filled !== bytes.length) throw stored();
+    return { name: column.name, type: column.type, values, categories: column.categories ?? undefined } as Column;
   }
 
   /** A page of rows in file order; the cursor is the index of the next row. */

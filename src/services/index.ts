@@ -37,6 +37,8 @@ export interface ServiceOptions {
   events?: EventBus;
   /** wall-clock budget of one training request in seconds (MAX_TRAINING_SECONDS) */
   maxTrainingSeconds?: number;
+  /** the pg pool under Prisma on Postgres (Database.pool), for the hot paths; absent on PGlite */
+  pool?: Pool;
 }
 
 import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
@@ -45,15 +47,16 @@ import { SubscriptionService } from "./subscriptions.ts";
 import { TrainingJobs } from "./training-jobs.ts";
 import { SearchJobs } from "./search-jobs.ts";
 import type { JobQueue } from "../jobs/queue.ts";
+import type { Pool } from "pg";
 
 export function createServices(prisma: PrismaClient, options: ServiceOptions): Services {
   const workspaces = new WorkspaceService(prisma);
-  const datasets = new DatasetService(prisma);
+  const datasets = new DatasetService(prisma, options.pool);
   const events = options.events ?? new LocalEventBus();
   const models = new ModelService(prisma, events);
   const registry = new RegistryService(prisma, models, events);
   const training = new TrainingService(datasets, options.maxTrainingSeconds ?? DEFAULT_MAX_TRAINING_SECONDS);
-  const predictions = new PredictionService(prisma, models, registry);
+  const predictions = new PredictionService(prisma, models, registry, options.pool);
   const jobs = new TrainingJobs(prisma, training, options.queue, events, registry);
   const searches = new SearchJobs(prisma, training, jobs, options.queue);
   const selection = new SelectionService(training, jobs, searches);

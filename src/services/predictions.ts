@@ -2,6 +2,7 @@
  * Serving: validate raw inputs against the model, predict from the in-memory model, log
  * every prediction durably before answering, and page the log back.
  */
+import type { Pool } from "pg";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import type { ModelService } from "./models.ts";
@@ -36,8 +37,9 @@ export class PredictionService {
     private readonly prisma: PrismaClient,
     private readonly models: ModelService,
     private readonly registry: RegistryService,
+    pool?: Pool,
   ) {
-    this.log = new PredictionLog(prisma);
+    this.log = new PredictionLog(prisma, pool);
   }
 
   /** INSERTs issued and rows written by the prediction log's group commit. */

@@ -46,7 +46,7 @@ export interface WebServer {
 
 export async function startWebServer(database: Database, options: Partial<AppOptions> = {}): Promise<WebServer> {
   const queue = await openTestQueue();
-  const app = await buildApp({ prisma: database.prisma, queue, maxBodyBytes: 64 * 1024 * 1024, logLevel: "silent", ...options });
+  const app = await buildApp({ prisma: database.prisma, pool: database.pool, queue, maxBodyBytes: 64 * 1024 * 1024, logLevel: "silent", ...options });
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.fastify.server.address() as { port: number };
   return {

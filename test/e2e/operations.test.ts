@@ -22,7 +22,7 @@ let key: string;
 beforeAll(async () => {
   database = await openTestDatabase();
   queue = await openTestQueue();
-  app = await buildApp({ prisma: database.prisma, queue, maxBodyBytes: 1 << 20, logLevel: "silent", webDir: "/nonexistent/modelql-web" });
+  app = await buildApp({ prisma: database.prisma, pool: database.pool, queue, maxBodyBytes: 1 << 20, logLevel: "silent", webDir: "/nonexistent/modelql-web" });
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   url = `http://127.0.0.1:${(app.fastify.server.address() as { port: number }).port}`;
   key = await adminKey(app);

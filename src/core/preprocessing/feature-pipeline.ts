@@ -216,15 +216,23 @@ export class FeaturePipeline {
     if (rows) checkRows(rows, sources[0].values.length);
     const n = rows ? rows.length : sources[0].values.length;
     const X = matrix(n, this.nFeatures);
-    steps.forEach((step, j) => {
-      const column = sources[j];
+    for (const column of sources) {
       if (column.values.length !== sources[0].values.length) {
         throw new InvalidInputError(`Column ${JSON.stringify(column.name)} has ${column.values.length} rows, ${JSON.stringify(sources[0].name)} has ${sources[0].values.length}.`, { field: column.name });
       }
-      if (column.type !== "CATEGORY") writeNumbers(step, column, rows, X);
-      else if (step.ordinal) encodeOrdinal(step, column, rows, X);
-      else encodeCategories(step, column, rows, X);
-    });
+    }
+    // A block of rows at a time through every column: column by column over all rows, each
+    // column's pass strode over the whole row-major matrix (one cache line per value, p passes
+    // over n·p·8 bytes); a block of rows stays in cache while its row segments fill.
+    for (let start = 0; start < n; start += TRANSFORM_BLOCK_ROWS) {
+      const end = Math.min(n, start + TRANSFORM_BLOCK_ROWS);
+      steps.forEach((step, j) => {
+        const column = sources[j];
+        if (column.type !== "CATEGORY") writeNumbers(step, column, rows, X, start, end);
+        else if (step.ordinal) encodeOrdinal(step, column, rows, X, start, end);
+        else encodeCategories(step, column, rows, X, start, end);
+      });
+    }
     return X;
   }
 
@@ -436,13 +444,16 @@ function countMissingCodes(codes: Int32Array): number {
   return missing;
 }
 
-/** Impute → scale one numeric column into its matrix column. */
-function writeNumbers(step: Step, column: NumberColumn, rows: Int32Array | undefined, X: Matrix): void {
+/** Rows per block of FeaturePipeline.transform (1,024 rows × 20 features: 160 KiB of the matrix). */
+const TRANSFORM_BLOCK_ROWS = 1024;
+
+/** Impute → scale one numeric column into its matrix column, rows [start, end). */
+function writeNumbers(step: Step, column: NumberColumn, rows: Int32Array | undefined, X: Matrix, start: number, end: number): void {
   const values = column.values;
   const { center, scale } = step;
   const fill = step.imputer ? (step.imputer.statistic_ as number) : NaN;
   const { data, cols } = X;
-  for (let k = 0, at = step.offset; k < X.rows; k++, at += cols) {
+  for (let k = start, at = start * cols + step.offset; k < end; k++, at += cols) {
     const i = rows ? rows[k] : k;
     let x = values[i];
     if (x !== x) {
@@ -454,8 +465,8 @@ function writeNumbers(step: Step, column: NumberColumn, rows: Int32Array | undef
   }
 }
 
-/** Impute → ordinal-encode → scale one category column into its matrix column. */
-function encodeOrdinal(step: Step, column: CategoryColumn, rows: Int32Array | undefined, X: Matrix): void {
+/** Impute → ordinal-encode → scale one category column into its matrix column, rows [start, end). */
+function encodeOrdinal(step: Step, column: CategoryColumn, rows: Int32Array | undefined, X: Matrix, start: number, end: number): void {
   const encoder = step.ordinal!;
   const table = encoder.lookup(column.categories);
   const fill = step.imputer ? (step.imputer.statistic_ as string) : null;
@@ -463,7 +474,7 @@ function encodeOrdinal(step: Step, column: CategoryColumn, rows: Int32Array | un
   const { center, scale } = step;
   const codes = column.values;
   const { data, cols } = X;
-  for (let k = 0, at = step.offset; k < X.rows; k++, at += cols) {
+  for (let k = start, at = start * cols + step.offset; k < end; k++, at += cols) {
     const i = rows ? rows[k] : k;
     const code = codes[i];
     if (code < 0 && fill === null) throw missingValue(step.spec.name, i);
@@ -473,14 +484,14 @@ function encodeOrdinal(step: Step, column: CategoryColumn, rows: Int32Array | un
   }
 }
 
-/** Impute → one-hot one category column into its block of matrix columns. */
-function encodeCategories(step: Step, column: CategoryColumn, rows: Int32Array | undefined, X: Matrix): void {
+/** Impute → one-hot one category column into its block of matrix columns, rows [start, end). */
+function encodeCategories(step: Step, column: CategoryColumn, rows: Int32Array | undefined, X: Matrix, start: number, end: number): void {
   const encoder = step.encoder!;
   const table = encoder.lookup(column.categories);
   const missing = missingCategory(step);
   const codes = column.values;
   const { data, cols } = X;
-  for (let k = 0, at = step.offset; k < X.rows; k++, at += cols) {
+  for (let k = start, at = start * cols + step.offset; k < end; k++, at += cols) {
     const i = rows ? rows[k] : k;
     const code = codes[i];
     const feature = code < 0 ? missing : table[code];
