@@ -1,5 +1,5 @@
 /**
- * Bulk bytes out of Postgres with COPY … TO STDOUT (FORMAT binary), through pg-copy-streams.
+ * Bulk bytes in and out of Postgres with binary COPY, through pg-copy-streams.
  *
  * node-postgres reads every result value as UTF-8 text (pg-protocol has no binary row mode),
  * so a bytea comes back hex-encoded: twice its size on the wire, then a string, then decoded.
@@ -7,8 +7,10 @@
  * bytes go straight to where the caller wants them, with no intermediate buffer (README,
  * Performance: "Training from the database").
  */
-import type { Pool } from "pg";
-import { to as copyTo } from "pg-copy-streams";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { escapeIdentifier, type Pool, type PoolClient } from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 
 /** "PGCOPY\n\377\r\n\0": the signature of COPY's binary format (PostgreSQL docs, COPY, "Binary Format"). */
 const SIGNATURE = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]);
@@ -105,4 +107,54 @@ export class SingleColumnParser {
     this.sink.begin(length);
     this.remaining = Math.max(0, length);
   }
+}
+
+/** A value of a binary COPY row: an int4, a uuid (its text form), or bytea bytes. */
+export type CopyField = { int4: number } | { uuid: string } | { bytes: Uint8Array };
+
+/**
+ * Runs `COPY table (columns) FROM STDIN (FORMAT binary)` on `client` (which must be in the
+ * caller's transaction) with `rows`, each the fields of one row in column order. Returns the
+ * number of rows written. The bytes of a bytea go to the socket as they are, where a bind
+ * parameter would carry them as hex text.
+ */
+export async function copyInRows(client: PoolClient, table: string, columns: readonly string[], rows: Iterable<CopyField[]>): Promise<number> {
+  const sql = `COPY ${escapeIdentifier(table)} (${columns.map((c) => escapeIdentifier(c)).join(", ")}) FROM STDIN (FORMAT binary)`;
+  let count = 0;
+  function* encode(): Generator<Uint8Array> {
+    const header = Buffer.alloc(FILE_HEADER_BYTES);
+    SIGNATURE.copy(header, 0);
+    yield header;
+    for (const fields of rows) {
+      count++;
+      yield encodeRow(fields);
+      for (const field of fields) if ("bytes" in field) yield field.bytes;
+    }
+    yield Buffer.from([0xff, 0xff]);
+  }
+  await pipeline(Readable.from(encode()), client.query(copyFrom(sql)));
+  return count;
+}
+
+/** The row's field count and every field but the bytea payloads, which follow it as they are. */
+function encodeRow(fields: CopyField[]): Buffer {
+  let size = 2;
+  for (const field of fields) size += 4 + ("int4" in field ? 4 : "uuid" in field ? 16 : 0);
+  const out = Buffer.alloc(size);
+  let at = out.writeInt16BE(fields.length, 0);
+  for (const [k, field] of fields.entries()) {
+    if ("int4" in field) {
+      at = out.writeInt32BE(4, at);
+      at = out.writeInt32BE(field.int4, at);
+    } else if ("uuid" in field) {
+      at = out.writeInt32BE(16, at);
+      at += Buffer.from(field.uuid.replace(/-/g, ""), "hex").copy(out, at);
+    } else {
+      // The length goes here; the bytes themselves are yielded after this buffer. Only the last
+      // field may be a bytea (its bytes follow the row's other fields).
+      if (k !== fields.length - 1) throw new Error("copyInRows: a bytea must be the row's last field");
+      at = out.writeInt32BE(field.bytes.byteLength, at);
+    }
+  }
+  return out;
 }

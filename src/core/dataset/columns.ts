@@ -62,8 +62,13 @@ function isAsciiSpace(c: number): boolean {
  * ±Infinity, so that NaN always means "not a number cell".
  *
  * Why a scanner: `Number()` also accepts hex, binary, `Infinity` and the empty string, and
- * `parseFloat` accepts trailing garbage (`"12abc"`); the scanner validates without allocating and
- * then lets `Number()` do the correctly rounded conversion.
+ * `parseFloat` accepts trailing garbage (`"12abc"`); the scanner validates without allocating.
+ * While it scans it also gathers the digits: when they fit 15 decimal digits (so the integer
+ * mantissa m < 10^15 < 2^53 is exact) and the power of ten is at most 22 (10^22 is the largest
+ * exact double power of ten), m · 10^e or m / 10^−e is one correctly rounded operation on exact
+ * operands, hence the correctly rounded value (Clinger 1990, "How to read floating point numbers
+ * accurately", the fast path every strtod uses). Other cells go to `Number()`. The fast path is
+ * what makes ingest's number parsing cost ~25 ns a cell instead of ~110 (README, Performance).
  *
  * @example parseDecimal(" -2.5e3 ") // -2500
  * @example parseDecimal("0x1A")     // NaN
@@ -76,25 +81,69 @@ export function parseDecimal(text: string): number {
   while (end > i && isAsciiSpace(text.charCodeAt(end - 1))) end--;
   if (i === end) return NaN;
   let c = text.charCodeAt(i);
+  const negative = c === MINUS;
   if (c === PLUS || c === MINUS) i++;
   let digits = 0;
-  while (i < end && (c = text.charCodeAt(i)) >= ZERO && c <= NINE) { i++; digits++; }
+  // mantissa of the first FAST_DIGITS significant digits, and the power of ten it is scaled by
+  let mantissa = 0;
+  let significant = 0;
+  let scale = 0;
+  while (i < end && (c = text.charCodeAt(i)) >= ZERO && c <= NINE) {
+    i++;
+    digits++;
+    if (significant > 0 || c !== ZERO) {
+      if (significant < FAST_DIGITS) mantissa = mantissa * 10 + (c - ZERO);
+      else scale++;
+      significant++;
+    }
+  }
   if (i < end && text.charCodeAt(i) === DOT) {
     i++;
-    while (i < end && (c = text.charCodeAt(i)) >= ZERO && c <= NINE) { i++; digits++; }
+    while (i < end && (c = text.charCodeAt(i)) >= ZERO && c <= NINE) {
+      i++;
+      digits++;
+      if (significant > 0 || c !== ZERO) {
+        if (significant < FAST_DIGITS) {
+          mantissa = mantissa * 10 + (c - ZERO);
+          scale--;
+        }
+        significant++;
+      } else scale--;
+    }
   }
   if (digits === 0) return NaN;
+  let exponent = 0;
   if (i < end && (text.charCodeAt(i) | CASE_BIT) === LOWER_E) {
     i++;
-    if (i < end && ((c = text.charCodeAt(i)) === PLUS || c === MINUS)) i++;
+    let exponentSign = 1;
+    if (i < end && ((c = text.charCodeAt(i)) === PLUS || c === MINUS)) {
+      if (c === MINUS) exponentSign = -1;
+      i++;
+    }
     let expDigits = 0;
-    while (i < end && (c = text.charCodeAt(i)) >= ZERO && c <= NINE) { i++; expDigits++; }
+    while (i < end && (c = text.charCodeAt(i)) >= ZERO && c <= NINE) {
+      i++;
+      expDigits++;
+      if (exponent < 1e6) exponent = exponent * 10 + (c - ZERO);
+    }
     if (expDigits === 0) return NaN;
+    exponent *= exponentSign;
   }
   if (i !== end) return NaN;
+  const power = scale + exponent;
+  if (significant <= FAST_DIGITS && power >= -MAX_EXACT_POWER && power <= MAX_EXACT_POWER) {
+    const magnitude = mantissa === 0 ? 0 : power < 0 ? mantissa / POWERS_OF_TEN[-power] : mantissa * POWERS_OF_TEN[power];
+    return negative ? -magnitude : magnitude;
+  }
   const value = Number(text);
   return value === Infinity || value === -Infinity ? NaN : value;
 }
+
+/** Significant digits whose integer is exact in a double with room to spare (10^15 < 2^53). */
+const FAST_DIGITS = 15;
+/** 10^22 is the largest power of ten a double holds exactly. */
+const MAX_EXACT_POWER = 22;
+const POWERS_OF_TEN = Float64Array.from({ length: MAX_EXACT_POWER + 1 }, (_, k) => 10 ** k);
 
 /** Case-insensitive match of `word` (lower-case ASCII) against text[from, from + word.length). */
 function matchesLower(text: string, from: number, word: string): boolean {

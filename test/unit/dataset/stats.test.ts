@@ -10,6 +10,7 @@ import {
   momentsVariance,
   numberStats,
   quantileSorted,
+  quantilesBySelection,
 } from "../../../src/core/dataset/stats.ts";
 import { inferColumn } from "../../../src/core/dataset/columns.ts";
 import { expectAllClose, expectClose, withNaN } from "../../support/close.ts";
@@ -48,6 +49,22 @@ describe("numberStats against exact moments and numpy quantiles (test/fixtures/g
     expect(none).toMatchObject({ count: 0, missing: 2, mean: null, std: null, min: null, median: null, histogram: null });
     expect(numberStats(Float64Array.of(5)).std).toBeNull();
     expect(JSON.stringify(none)).not.toContain("NaN");
+  });
+});
+
+describe("quantilesBySelection", () => {
+  it("equals quantileSorted of the sorted values, bit for bit, for every size from 1 to 60 and with ties", () => {
+    let state = 7;
+    const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
+    const qs = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1];
+    for (let n = 1; n <= 60; n++) {
+      for (const ties of [false, true]) {
+        const values = Float64Array.from({ length: n }, () => (ties ? Math.floor(next() * 5) : next() * 200 - 100));
+        const sorted = values.slice().sort();
+        expect(quantilesBySelection(values.slice(), qs)).toEqual(qs.map((q) => quantileSorted(sorted, q)));
+      }
+    }
+    expect(quantilesBySelection(new Float64Array(0), [0.5])).toEqual([NaN]);
   });
 });
 
