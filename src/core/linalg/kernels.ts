@@ -10,7 +10,7 @@ export { amax, axpy, dot, nrm2, scal } from "./blas.ts";
 export { choleskyCondition, choleskyFactor, choleskyFactor as cholesky, choleskySolve } from "./cholesky.ts";
 export { columnStats, mean, type ColumnStats } from "./column-stats.ts";
 export { symmetricEigen, type SymmetricEigen } from "./eigen-jacobi.ts";
-export { gram, xty } from "./gram.ts";
+export { gram, gramWithTarget, xty } from "./gram.ts";
 export { leastSquares, type LeastSquaresOptions, type LeastSquaresSolution } from "./least-squares.ts";
 export { streamingQR } from "./qr-streaming.ts";
 export { svdJacobi, type SVD } from "./svd-jacobi.ts";

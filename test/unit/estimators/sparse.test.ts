@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import fixtures from "../../fixtures/estimators/sparse.json" with { type: "json" };
 import { fromRows, type Matrix } from "../../../src/core/matrix.ts";
 import { createEstimator, FitCancelledError, type Algorithm, type Progress } from "../../../src/core/estimators/index.ts";
+import { elasticNetCD, elasticNetGramCD } from "../../../src/core/estimators/solvers/coordinate-descent.ts";
+import { createRandom } from "../../../src/core/random.ts";
 
 interface Case {
   name: string;
@@ -117,5 +119,55 @@ describe("coordinate descent's behaviour", () => {
   it("warns, as sklearn does, that alpha = 0 belongs to LINEAR_REGRESSION", () => {
     const info = createEstimator("LASSO", { alpha: 0, max_iter: 50 }).fit(X, y).fitInfo();
     expect(info.warnings[0]).toMatch(/alpha = 0 .* use LINEAR_REGRESSION/);
+  });
+});
+
+describe("coordinate descent on the Gram matrix (what LASSO and ELASTIC_NET use for large n, few features)", () => {
+  // A seeded, centred problem with correlated features, a sparse truth and noise.
+  const n = 20_000;
+  const p = 12;
+  let state = 99;
+  const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
+  const X = new Float64Array(n * p);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const shared = next();
+    for (let j = 0; j < p; j++) X[i * p + j] = 2 * next() + (j % 3 === 0 ? shared : 0);
+    y[i] = 4 * X[i * p] - 2.5 * X[i * p + 1] + 0.5 * X[i * p + 4] + (next() - 0.5);
+  }
+  const mean = new Float64Array(p);
+  let yMean = 0;
+  for (let i = 0; i < n; i++) {
+    yMean += y[i] / n;
+    for (let j = 0; j < p; j++) mean[j] += X[i * p + j] / n;
+  }
+  const Xc = new Float64Array(n * p); // column-major, centred
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) Xc[j * n + i] = X[i * p + j] - mean[j];
+  const yc = Float64Array.from(y, (v) => v - yMean);
+  const Q = new Float64Array(p * p);
+  const q = new Float64Array(p);
+  let yy = 0;
+  for (let i = 0; i < n; i++) yy += yc[i] * yc[i];
+  for (let j = 0; j < p; j++) {
+    for (let k = 0; k < p; k++) for (let i = 0; i < n; i++) Q[j * p + k] += Xc[j * n + i] * Xc[k * n + i];
+    for (let i = 0; i < n; i++) q[j] += Xc[j * n + i] * yc[i];
+  }
+
+  it.each([
+    ["lasso", 0.05, 1, undefined],
+    ["elastic net", 0.05, 0.3, undefined],
+    ["ridge-like (l1_ratio 0)", 0.05, 0, undefined],
+    ["lasso, random selection", 0.01, 1, 3],
+  ] as const)("%s: the same passes, stopping pass and coefficients (1e-9) as on the data", (_name, alpha, rho, seed) => {
+    const options = (random?: number) => ({ l1: n * alpha * rho, l2: n * alpha * (1 - rho), tol: 1e-8, maxIter: 500, random: random === undefined ? undefined : createRandom(random) });
+    const objectives: [number[], number[]] = [[], []];
+    const onData = elasticNetCD(Xc, n, p, yc, { ...options(seed), onIteration: (_k, objective) => objectives[0].push(objective) });
+    const onGram = elasticNetGramCD(Q, q, yy, p, { ...options(seed), onIteration: (_k, objective) => objectives[1].push(objective) });
+    expect(onGram.nIter).toBe(onData.nIter);
+    expect(onGram.converged).toBe(onData.converged);
+    expect(onData.converged).toBe(true);
+    for (let j = 0; j < p; j++) expect(Math.abs(onGram.w[j] - onData.w[j])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(onData.w[j])));
+    expect(onGram.w.filter((v) => v === 0).length).toBe(onData.w.filter((v) => v === 0).length);
+    for (let k = 0; k < objectives[0].length; k++) expect(Math.abs(objectives[1][k] - objectives[0][k])).toBeLessThanOrEqual(1e-9 * objectives[0][k]);
   });
 });
