@@ -183,3 +183,59 @@ describe("parseCsv: characters Postgres text cannot hold", () => {
     expect(error.details).toMatchObject({ line: 2, column: 2 });
   });
 });
+
+describe("the plain path (no quotes) reads what csv-parse reads", () => {
+  /** Table or error, comparable across the two paths. */
+  function outcome(run: () => unknown) {
+    try {
+      return { table: run() };
+    } catch (error) {
+      const e = error as InvalidInputError;
+      return { error: e.message, details: e.details };
+    }
+  }
+
+  it("on 3,000 generated quote-free files: blank lines, CRLF, lone CR, spaces, ragged and long rows, BOM, unicode", async () => {
+    let state = 2024;
+    const next = () => (state = (state * 48271) % 2147483647) / 2147483647;
+    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
+    const cellsOf = ["1", "-2.5", "", " ", "x", "3e4", "true", "é", "a b", "7\r8", "0x1", "٣", "12abc"];
+    const ends = ["\n", "\r\n", "\n", "\n\n", "\r\n\r\n", "\n \n"];
+    const differences: string[] = [];
+    for (let k = 0; k < 3000; k++) {
+      const columns = 1 + Math.floor(next() * 4);
+      const header = Array.from({ length: columns }, (_, j) => pick([`c${j}`, ` c${j} `, `col ${j}`]));
+      let text = (next() < 0.1 ? "\uFEFF" : "") + header.join(",") + pick(ends);
+      const rows = Math.floor(next() * 6);
+      for (let r = 0; r < rows; r++) {
+        const width = next() < 0.1 ? columns + pick([-1, 1]) : columns;
+        text += Array.from({ length: Math.max(1, width) }, () => (next() < 0.02 ? "z".repeat(30) : pick(cellsOf))).join(",");
+        if (r < rows - 1 || next() < 0.7) text += pick(ends);
+      }
+      const limits = { maxFieldLength: 40 };
+      const plain = outcome(() => parseCsv(text, limits));
+      const parsed = outcome(() => parseCsv(text, limits, { plainPath: false }));
+      if (JSON.stringify(plain) !== JSON.stringify(parsed)) differences.push(JSON.stringify(text));
+      // The stream path too, in odd-sized byte chunks.
+      const bytes = new TextEncoder().encode(text);
+      const size = 1 + Math.floor(next() * 9);
+      const streamed = await readCsv(() => Array.from({ length: Math.ceil(bytes.length / size) }, (_, c) => bytes.subarray(c * size, (c + 1) * size)), limits).then(
+        (table) => ({ table }),
+        (e: InvalidInputError) => ({ error: e.message, details: e.details }),
+      );
+      if (JSON.stringify(streamed) !== JSON.stringify(parsed)) differences.push(`stream ${size}: ${JSON.stringify(text)}`);
+    }
+    expect(differences.slice(0, 5)).toEqual([]);
+  });
+
+  it("hands over to csv-parse mid-stream at the first quote, line numbers carrying on", async () => {
+    const head = "a,b\n" + "1,2\n".repeat(50);
+    const text = head + '3,"x,y"\n\n4,5,6\n';
+    const chunks = () => [head.slice(0, 100), head.slice(100) + '3,"x', ',y"\n\n4,5,6\n'];
+    await expect(readCsv(chunks)).rejects.toMatchObject({ details: { line: 54, expected: 2, actual: 3 } });
+    expect(csvError(text).details).toMatchObject({ line: 54, expected: 2, actual: 3 });
+    const good = await readCsv(() => [head.slice(0, 100), head.slice(100) + '3,"x', ',y"\n\n4,5\n']);
+    expect(good.rowCount).toBe(52);
+    expect(good.columns[1]).toMatchObject({ type: "CATEGORY" });
+  });
+});
