@@ -17,11 +17,14 @@ import type { ApolloServerPlugin } from "@apollo/server";
 /** Domain codes that signal a bug if they ever reach the edge. */
 const INTERNAL_CODES = new Set(["NOT_FITTED"]);
 
-export function createErrorFormatter(log: (error: unknown) => void) {
+/**
+ * The error formatter. `log` receives the original of every error it masks (a bug); pass none
+ * where the caller logs those itself with more context (the HTTP path logs them per request,
+ * in didEncounterErrors, with {@link maskedOriginal}).
+ */
+export function createErrorFormatter(log: (error: unknown) => void = () => {}) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-    let original = unwrapResolverError(error);
-    // The database being away is not a bug: say so, with a code clients can retry on.
-    if (!(original instanceof DomainError) && isDatabaseUnavailable(original)) original = new ServiceUnavailableError();
+    const original = meaningOf(error);
     if (original instanceof DomainError && !INTERNAL_CODES.has(original.code)) {
       return {
         message: original.message,
@@ -43,6 +46,21 @@ export function createErrorFormatter(log: (error: unknown) => void) {
       extensions: { code: "INTERNAL_SERVER_ERROR" },
     };
   };
+}
+
+/** The error a formatted error stands for: the resolver's own, and the database being away as SERVICE_UNAVAILABLE. */
+function meaningOf(error: unknown): unknown {
+  const original = unwrapResolverError(error);
+  // The database being away is not a bug: say so, with a code clients can retry on.
+  return !(original instanceof DomainError) && isDatabaseUnavailable(original) ? new ServiceUnavailableError() : original;
+}
+
+/** The original of an error the formatter masks as INTERNAL_SERVER_ERROR, or undefined when it is not masked. */
+export function maskedOriginal(error: { extensions?: Record<string, unknown> } & object): unknown {
+  const original = meaningOf(error);
+  if (original instanceof DomainError) return INTERNAL_CODES.has(original.code) ? original : undefined;
+  const code = error.extensions?.code;
+  return typeof code === "string" && code !== "INTERNAL_SERVER_ERROR" ? undefined : original;
 }
 
 /**
