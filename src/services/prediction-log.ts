@@ -26,12 +26,22 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/**
+ * INSERTs in flight at once: two let Postgres use a second core for a batch's rows while another
+ * batch is written (10k-row batches: 27k → 44k rows/s), but only once SECOND_INSERT_MIN_ROWS
+ * rows wait; with single rows a second INSERT halved the groups and raised p99 (8 → 11.5 ms).
+ */
+const MAX_CONCURRENT_INSERTS = 2;
+const SECOND_INSERT_MIN_ROWS = 1_000;
+
 /** Upper bound on rows per INSERT (a request is never split, so one batch may be larger). */
 const MAX_ROWS_PER_INSERT = 10_000;
 
 export class PredictionLog {
   private queue: Pending[] = [];
-  private flushing = false;
+  /** INSERTs in flight (each a loop draining the queue), and the rows waiting for one */
+  private flushers = 0;
+  private queuedRows = 0;
   /** INSERT statements issued, and rows written (for tests and /metrics). */
   readonly stats = { inserts: 0, rows: 0 };
 
@@ -45,12 +55,15 @@ export class PredictionLog {
   append(entries: LogEntry[]): Promise<PredictionRecord[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entries, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.queuedRows += entries.length;
+      // A second INSERT only for batch-sized work: single-row traffic keeps one in flight, so
+      // that its groups stay large (fewer commits, lower p99).
+      if (this.flushers === 0 || (this.flushers < MAX_CONCURRENT_INSERTS && this.queuedRows >= SECOND_INSERT_MIN_ROWS)) void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.flushers++;
     try {
       while (this.queue.length > 0) {
         // Take whole requests up to the row bound (a request is never split across INSERTs).
@@ -60,11 +73,12 @@ export class PredictionLog {
           const next = this.queue.shift()!;
           group.push(next);
           rows += next.entries.length;
+          this.queuedRows -= next.entries.length;
         }
         await this.write(group);
       }
     } finally {
-      this.flushing = false;
+      this.flushers--;
     }
   }
 
