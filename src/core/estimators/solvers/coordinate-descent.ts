@@ -46,12 +46,29 @@ export interface CoordinateDescentResult {
 }
 
 /**
+ * What a pass needs of the data, in one of two forms: the centred columns themselves with the
+ * residual r = y − Xw kept current (O(n) per coordinate), or their Gram matrix with Qw kept
+ * current (O(p)). Every quantity is the same in exact arithmetic:
+ *   x_jᵀr = q_j − (Qw)_j,   ‖r‖² = yᵀy + wᵀQw − 2qᵀw,   rᵀy = yᵀy − qᵀw.
+ */
+interface CoordinateForm {
+  /** ‖x_j‖² */
+  norm(j: number): number;
+  /** x_jᵀr at the current w */
+  xtr(j: number): number;
+  /** w_j has moved by `delta`: bring r (or Qw) along */
+  moved(j: number, delta: number): void;
+  /** ‖r‖² and rᵀy at the current w */
+  residual(): { rr: number; ry: number };
+  /** Xᵀr at the current w, into `out` */
+  gradient(out: Float64Array): void;
+}
+
+/**
  * @param Xc column-major n × p (centred when an intercept is fitted)
  * @param y length n (centred likewise)
  */
 export function elasticNetCD(Xc: Float64Array, n: number, p: number, y: Float64Array, options: CoordinateDescentOptions): CoordinateDescentResult {
-  const { l1, l2, maxIter, random, onIteration } = options;
-  const w = new Float64Array(p);
   const r = Float64Array.from(y);
   const norms = new Float64Array(p);
   for (let j = 0; j < p; j++) {
@@ -62,6 +79,85 @@ export function elasticNetCD(Xc: Float64Array, n: number, p: number, y: Float64A
   }
   let yy = 0;
   for (let i = 0; i < n; i++) yy += y[i] * y[i];
+  const xtr = (j: number) => {
+    // ρ_j − ‖x_j‖²w_j = x_jᵀr, without forming r + x_j w_j
+    let s = 0;
+    const o = j * n;
+    for (let i = 0; i < n; i++) s += Xc[o + i] * r[i];
+    return s;
+  };
+  const form: CoordinateForm = {
+    norm: (j) => norms[j],
+    xtr,
+    moved: (j, delta) => {
+      const o = j * n;
+      for (let i = 0; i < n; i++) r[i] -= delta * Xc[o + i];
+    },
+    residual: () => {
+      let rr = 0;
+      let ry = 0;
+      for (let i = 0; i < n; i++) {
+        rr += r[i] * r[i];
+        ry += r[i] * y[i];
+      }
+      return { rr, ry };
+    },
+    gradient: (out) => {
+      for (let j = 0; j < p; j++) out[j] = xtr(j);
+    },
+  };
+  return coordinateDescent(form, new Float64Array(p), yy, options);
+}
+
+export interface GramCoordinateDescentResult extends CoordinateDescentResult {
+  /** ‖y − X w‖² at the returned w (from the Gram matrix: yᵀy + wᵀQw − 2qᵀw) */
+  residualNorm2: number;
+}
+
+/**
+ * The same coordinate descent on the Gram matrix Q = XᵀX and q = Xᵀy instead of X: scikit-learn's
+ * `enet_coordinate_descent_gram` (its `precompute=True`), with the same iterates as
+ * {@link elasticNetCD}'s in exact arithmetic (see CoordinateForm). A pass costs O(p²) instead of
+ * O(n·p), and X is read once, to form Q (by the caller), rather than copied column-major: for
+ * 1M × 20 that copy was 160 MB beside X, the largest peak of any estimator.
+ *
+ * @param Q p × p, row-major (symmetric), centred when an intercept is fitted
+ * @param q Xᵀy, length p
+ * @param yy yᵀy
+ */
+export function elasticNetGramCD(Q: Float64Array, q: Float64Array, yy: number, p: number, options: CoordinateDescentOptions): GramCoordinateDescentResult {
+  const Qw = new Float64Array(p);
+  const w = new Float64Array(p);
+  const form: CoordinateForm = {
+    norm: (j) => Q[j * p + j],
+    xtr: (j) => q[j] - Qw[j],
+    moved: (j, delta) => {
+      for (let k = 0, o = j * p; k < p; k++) Qw[k] += delta * Q[o + k];
+    },
+    residual: () => {
+      let wQw = 0;
+      let qw = 0;
+      for (let j = 0; j < p; j++) {
+        wQw += w[j] * Qw[j];
+        qw += q[j] * w[j];
+      }
+      return { rr: yy + wQw - 2 * qw, ry: yy - qw };
+    },
+    gradient: (out) => {
+      for (let j = 0; j < p; j++) out[j] = q[j] - Qw[j];
+    },
+  };
+  const result = coordinateDescent(form, w, yy, options);
+  return { ...result, residualNorm2: form.residual().rr };
+}
+
+/**
+ * The passes, the stopping rule and the progress reports, whatever the form of the data. `w`
+ * (zeros) is updated in place; the form reads the same array.
+ */
+function coordinateDescent(form: CoordinateForm, w: Float64Array, yy: number, options: CoordinateDescentOptions): CoordinateDescentResult {
+  const { l1, l2, maxIter, random, onIteration } = options;
+  const p = w.length;
   const tol = options.tol * yy;
   const xtr = new Float64Array(p);
   let gap = tol + 1;
@@ -74,163 +170,33 @@ export function elasticNetCD(Xc: Float64Array, n: number, p: number, y: Float64A
     let dwMax = 0;
     for (let step = 0; step < p; step++) {
       const j = random ? random.int(0, p - 1) : step;
-      if (norms[j] === 0) continue;
-      const o = j * n;
+      const norm = form.norm(j);
+      if (norm === 0) continue;
       const old = w[j];
-      // ρ_j = x_jᵀ(r + x_j w_j) without forming r + x_j w_j
-      let rho = 0;
-      for (let i = 0; i < n; i++) rho += Xc[o + i] * r[i];
-      rho += norms[j] * old;
-      const next = Math.sign(rho) * Math.max(Math.abs(rho) - l1, 0) / (norms[j] + l2);
+      // ρ_j = x_jᵀ(r + x_j w_j)
+      const rho = form.xtr(j) + norm * old;
+      const next = Math.sign(rho) * Math.max(Math.abs(rho) - l1, 0) / (norm + l2);
       if (next !== old) {
-        const delta = old - next;
-        for (let i = 0; i < n; i++) r[i] += delta * Xc[o + i];
+        form.moved(j, next - old);
         w[j] = next;
       }
       dwMax = Math.max(dwMax, Math.abs(next - old));
       wMax = Math.max(wMax, Math.abs(next));
     }
     let checked: number | undefined;
-    if (wMax === 0 || dwMax / wMax < options.tol || iter === maxIter - 1) {
-      gap = checked = dualityGap(Xc, n, p, y, w, r, l1, l2, xtr);
-      if (gap < tol) converged = true;
+    const needGap = wMax === 0 || dwMax / wMax < options.tol || iter === maxIter - 1;
+    if (needGap || onIteration) {
+      const { rr, ry } = form.residual();
+      if (needGap) {
+        form.gradient(xtr);
+        gap = checked = dualityGap(xtr, w, p, rr, ry, l1, l2);
+        if (gap < tol) converged = true;
+      }
+      if (onIteration) onIteration(nIter, 0.5 * rr + penalty(w, p, l1, l2), checked);
     }
-    if (onIteration) onIteration(nIter, primalObjective(n, p, w, r, l1, l2), checked);
     if (converged) break;
   }
   return { w, gap, nIter, converged };
-}
-
-/** ½‖r‖² + λ₁‖w‖₁ + ½λ₂‖w‖², O(n + p): cheap beside a pass's O(n·p). */
-function primalObjective(n: number, p: number, w: Float64Array, r: Float64Array, l1: number, l2: number): number {
-  let rr = 0;
-  for (let i = 0; i < n; i++) rr += r[i] * r[i];
-  let w1 = 0;
-  let ww = 0;
-  for (let j = 0; j < p; j++) {
-    w1 += Math.abs(w[j]);
-    ww += w[j] * w[j];
-  }
-  return 0.5 * rr + l1 * w1 + 0.5 * l2 * ww;
-}
-
-/**
- * The duality gap at w with residual r (sklearn's, _cd_fast.pyx): the dual point is r scaled
- * by min(1, λ₁ / ‖Xᵀr − λ₂w‖_∞), so that it is dual feasible for the lasso on the data
- * augmented by √λ₂·I (which is what the elastic net is).
- *
- * λ₁ = 0 departs from sklearn, whose scale λ₁/‖·‖_∞ is then 0 so that its gap never closes
- * and l1_ratio = 0 always runs to max_iter. With λ₂ > 0 we use instead the Fenchel dual
- *   D(θ) = ½‖y‖² − ½‖y − θ‖² − ‖Xᵀθ‖²/(2λ₂),
- * which needs no scaling: at θ = r, P(w) − D(r) = ‖Xᵀr − λ₂w‖²/(2λ₂), a true bound on
- * P(w) − P* (λ₂-strong convexity). With α = 0 (no penalty at all) there is no bounded dual
- * point and sklearn's ½‖r‖² is kept: it closes only on an exact fit, as in sklearn, whose
- * advice is LinearRegression.
- */
-function dualityGap(Xc: Float64Array, n: number, p: number, y: Float64Array, w: Float64Array, r: Float64Array, l1: number, l2: number, xtr: Float64Array): number {
-  let dualNorm = 0;
-  for (let j = 0; j < p; j++) {
-    let s = 0;
-    const o = j * n;
-    for (let i = 0; i < n; i++) s += Xc[o + i] * r[i];
-    xtr[j] = s - l2 * w[j];
-    dualNorm = Math.max(dualNorm, Math.abs(xtr[j]));
-  }
-  let rr = 0;
-  let ry = 0;
-  for (let i = 0; i < n; i++) {
-    rr += r[i] * r[i];
-    ry += r[i] * y[i];
-  }
-  let ww = 0;
-  let w1 = 0;
-  for (let j = 0; j < p; j++) {
-    ww += w[j] * w[j];
-    w1 += Math.abs(w[j]);
-  }
-  if (l1 === 0 && l2 > 0) {
-    let gg = 0;
-    for (let j = 0; j < p; j++) gg += xtr[j] * xtr[j];
-    return gg / (2 * l2);
-  }
-  let constant: number;
-  let gap: number;
-  if (dualNorm > l1) {
-    constant = l1 / dualNorm;
-    gap = 0.5 * (rr + rr * constant * constant);
-  } else {
-    constant = 1;
-    gap = rr;
-  }
-  return gap + l1 * w1 - constant * ry + 0.5 * l2 * (1 + constant * constant) * ww;
-}
-
-export interface GramCoordinateDescentResult extends CoordinateDescentResult {
-  /** ‖y − X w‖² at the returned w (from the Gram matrix: yᵀy + wᵀQw − 2qᵀw) */
-  residualNorm2: number;
-}
-
-/**
- * The same coordinate descent on the Gram matrix Q = XᵀX and q = Xᵀy instead of X: scikit-learn's
- * `enet_coordinate_descent_gram` (its `precompute=True`). The iterates are the same as
- * {@link elasticNetCD}'s in exact arithmetic, since every quantity a pass needs is a Gram product:
- *   x_jᵀr = q_j − (Qw)_j,   ‖r‖² = yᵀy + wᵀQw − 2qᵀw,   rᵀy = yᵀy − qᵀw,
- * with Qw kept current (one column of Q per changed coordinate). A pass costs O(p²) instead of
- * O(n·p), and X is read once, to form Q (by the caller), rather than copied column-major: for
- * 1M × 20 that copy was 160 MB beside X, the largest peak of any estimator.
- *
- * @param Q p × p, row-major (symmetric), centred when an intercept is fitted
- * @param q Xᵀy, length p
- * @param yy yᵀy
- */
-export function elasticNetGramCD(Q: Float64Array, q: Float64Array, yy: number, p: number, options: CoordinateDescentOptions): GramCoordinateDescentResult {
-  const { l1, l2, maxIter, random, onIteration } = options;
-  const w = new Float64Array(p);
-  const Qw = new Float64Array(p);
-  const tol = options.tol * yy;
-  let gap = tol + 1;
-  let nIter = 0;
-  let converged = false;
-  const residualNorm2 = () => {
-    let wQw = 0;
-    let qw = 0;
-    for (let j = 0; j < p; j++) {
-      wQw += w[j] * Qw[j];
-      qw += q[j] * w[j];
-    }
-    return { rr: yy + wQw - 2 * qw, qw };
-  };
-
-  for (let iter = 0; iter < maxIter; iter++) {
-    nIter = iter + 1;
-    let wMax = 0;
-    let dwMax = 0;
-    for (let step = 0; step < p; step++) {
-      const j = random ? random.int(0, p - 1) : step;
-      const norm = Q[j * p + j];
-      if (norm === 0) continue;
-      const old = w[j];
-      // ρ_j = x_jᵀr + ‖x_j‖² w_j = q_j − (Qw)_j + Q_jj w_j
-      const rho = q[j] - Qw[j] + norm * old;
-      const next = Math.sign(rho) * Math.max(Math.abs(rho) - l1, 0) / (norm + l2);
-      if (next !== old) {
-        const delta = next - old;
-        for (let k = 0, o = j * p; k < p; k++) Qw[k] += delta * Q[o + k];
-        w[j] = next;
-      }
-      dwMax = Math.max(dwMax, Math.abs(next - old));
-      wMax = Math.max(wMax, Math.abs(next));
-    }
-    let checked: number | undefined;
-    const { rr, qw } = residualNorm2();
-    if (wMax === 0 || dwMax / wMax < options.tol || iter === maxIter - 1) {
-      gap = checked = gramDualityGap(q, Qw, w, p, rr, yy - qw, l1, l2);
-      if (gap < tol) converged = true;
-    }
-    if (onIteration) onIteration(nIter, 0.5 * rr + penalty(w, p, l1, l2), checked);
-    if (converged) break;
-  }
-  return { w, gap, nIter, converged, residualNorm2: residualNorm2().rr };
 }
 
 /** λ₁‖w‖₁ + ½λ₂‖w‖². */
@@ -244,14 +210,26 @@ function penalty(w: Float64Array, p: number, l1: number, l2: number): number {
   return l1 * w1 + 0.5 * l2 * ww;
 }
 
-/** {@link dualityGap} from Gram quantities: Xᵀr = q − Qw, ‖r‖² and rᵀy given. */
-function gramDualityGap(q: Float64Array, Qw: Float64Array, w: Float64Array, p: number, rr: number, ry: number, l1: number, l2: number): number {
+/**
+ * The duality gap at w, from Xᵀr, ‖r‖² and rᵀy (sklearn's, _cd_fast.pyx): the dual point is r
+ * scaled by min(1, λ₁ / ‖Xᵀr − λ₂w‖_∞), so that it is dual feasible for the lasso on the data
+ * augmented by √λ₂·I (which is what the elastic net is).
+ *
+ * λ₁ = 0 departs from sklearn, whose scale λ₁/‖·‖_∞ is then 0 so that its gap never closes
+ * and l1_ratio = 0 always runs to max_iter. With λ₂ > 0 we use instead the Fenchel dual
+ *   D(θ) = ½‖y‖² − ½‖y − θ‖² − ‖Xᵀθ‖²/(2λ₂),
+ * which needs no scaling: at θ = r, P(w) − D(r) = ‖Xᵀr − λ₂w‖²/(2λ₂), a true bound on
+ * P(w) − P* (λ₂-strong convexity). With α = 0 (no penalty at all) there is no bounded dual
+ * point and sklearn's ½‖r‖² is kept: it closes only on an exact fit, as in sklearn, whose
+ * advice is LinearRegression.
+ */
+function dualityGap(xtr: Float64Array, w: Float64Array, p: number, rr: number, ry: number, l1: number, l2: number): number {
   let dualNorm = 0;
   let gg = 0;
   let ww = 0;
   let w1 = 0;
   for (let j = 0; j < p; j++) {
-    const g = q[j] - Qw[j] - l2 * w[j];
+    const g = xtr[j] - l2 * w[j];
     dualNorm = Math.max(dualNorm, Math.abs(g));
     gg += g * g;
     ww += w[j] * w[j];
