@@ -11,6 +11,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { escapeIdentifier, type Pool, type PoolClient } from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { withClient } from "./pool-client.ts";
 
 /** "PGCOPY\n\377\r\n\0": the signature of COPY's binary format (PostgreSQL docs, COPY, "Binary Format"). */
 const SIGNATURE = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]);
@@ -32,19 +33,11 @@ export interface ColumnSink {
  * caller quotes any literal in `select` (pg's escapeLiteral).
  */
 export async function copyOutColumn(pool: Pool, select: string, sink: ColumnSink): Promise<number> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
+  return withClient(pool, async (client) => {
     const parser = new SingleColumnParser(sink);
     for await (const part of client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`))) parser.push(part as Buffer);
     return parser.end();
-  } catch (error) {
-    broken = error as Error;
-    throw error;
-  } finally {
-    // A connection that failed mid-COPY is closed rather than given back to the pool.
-    client.release(broken);
-  }
+  });
 }
 
 /** Incremental parser of a one-column binary COPY stream; headers may straddle the stream's chunks. */

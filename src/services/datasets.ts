@@ -8,6 +8,7 @@
 import { escapeLiteral, type Pool } from "pg";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { copyInRows, copyOutColumn } from "../data/copy-binary.ts";
+import { withClient } from "../data/pool-client.ts";
 import { randomUUID } from "node:crypto";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import type { Column, ColumnType } from "../core/dataset/columns.ts";
@@ -90,39 +91,37 @@ export class DatasetService {
   private async storeByCopy(pool: Pool, workspaceId: string, name: string, { columns, rowCount }: Table): Promise<DatasetRecord> {
     const id = randomUUID();
     const described = columns.map((column, index) => ({ index, name: column.name, type: column.type, stats: columnStats(column), categories: column.categories ?? null }));
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
+    return withClient(pool, async (client) => {
       await client.query("BEGIN");
-      const inserted = await client.query<{ createdMs: number }>(
-        `INSERT INTO "Dataset" (id, "workspaceId", name, "rowCount", "chunkSize") VALUES ($1, $2, $3, $4, $5)
-         RETURNING (extract(epoch FROM "createdAt") * 1000)::float8 AS "createdMs"`,
-        [id, workspaceId, name, rowCount, CHUNK_ROWS],
-      );
-      await client.query(
-        `INSERT INTO "DatasetColumn" ("datasetId", index, name, type, stats, categories)
-         SELECT $1, c.index, c.name, c.type::"ColumnType", c.stats, c.categories
-         FROM jsonb_to_recordset($2::jsonb) AS c(index int, name text, type text, stats jsonb, categories jsonb)`,
-        [id, JSON.stringify(described)],
-      );
-      const chunks = chunkRanges(rowCount, CHUNK_ROWS);
-      await copyInRows(client, "DatasetChunk", ["datasetId", "columnIndex", "chunkIndex", "rowCount", "data"], (function* () {
-        for (const [columnIndex, column] of columns.entries()) {
-          for (const [chunkIndex, [start, end]] of chunks.entries()) {
-            yield [{ uuid: id }, { int4: columnIndex }, { int4: chunkIndex }, { int4: end - start }, { bytes: encodeColumnChunk(column.values, start, end) }];
+      try {
+        const inserted = await client.query<{ createdMs: number }>(
+          `INSERT INTO "Dataset" (id, "workspaceId", name, "rowCount", "chunkSize") VALUES ($1, $2, $3, $4, $5)
+           RETURNING (extract(epoch FROM "createdAt") * 1000)::float8 AS "createdMs"`,
+          [id, workspaceId, name, rowCount, CHUNK_ROWS],
+        );
+        await client.query(
+          `INSERT INTO "DatasetColumn" ("datasetId", index, name, type, stats, categories)
+           SELECT $1, c.index, c.name, c.type::"ColumnType", c.stats, c.categories
+           FROM jsonb_to_recordset($2::jsonb) AS c(index int, name text, type text, stats jsonb, categories jsonb)`,
+          [id, JSON.stringify(described)],
+        );
+        const chunks = chunkRanges(rowCount, CHUNK_ROWS);
+        await copyInRows(client, "DatasetChunk", ["datasetId", "columnIndex", "chunkIndex", "rowCount", "data"], (function* () {
+          for (const [columnIndex, column] of columns.entries()) {
+            for (const [chunkIndex, [start, end]] of chunks.entries()) {
+              yield [{ uuid: id }, { int4: columnIndex }, { int4: chunkIndex }, { int4: end - start }, { bytes: encodeColumnChunk(column.values, start, end) }];
+            }
           }
-        }
-      })());
-      await client.query("COMMIT");
-      return { id, workspaceId, name, rowCount, chunkSize: CHUNK_ROWS, createdAt: new Date(inserted.rows[0].createdMs) };
-    } catch (error) {
-      broken = error as Error;
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      // A connection that failed mid-transaction is closed rather than reused.
-      client.release(broken);
-    }
+        })());
+        await client.query("COMMIT");
+        return { id, workspaceId, name, rowCount, chunkSize: CHUNK_ROWS, createdAt: new Date(inserted.rows[0].createdMs) };
+      } catch (error) {
+        // The connection is destroyed on release (withClient), which also ends the transaction;
+        // the ROLLBACK says so sooner when the connection is still there.
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      }
+    });
   }
 
   private async storeByPrisma(workspaceId: string, name: string, { columns, rowCount }: Table): Promise<DatasetRecord> {

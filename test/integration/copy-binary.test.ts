@@ -1,11 +1,17 @@
 /**
  * Binary COPY out of the run's real Postgres (src/data/copy-binary.ts): the bytes that went in
- * come back, NULLs and stream chunking included, and a failed COPY leaves the pool usable.
+ * come back, NULLs and stream chunking included, a failed COPY leaves the pool usable, and a
+ * connection cut in the middle of a COPY fails it as "database unavailable" without an uncaught
+ * 'error' (which would end the process: pg-pool does not listen on checked-out clients).
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { inject } from "vitest";
+import pg from "pg";
 import type { Database } from "../../src/data/database.ts";
 import { copyOutColumn } from "../../src/data/copy-binary.ts";
+import { isDatabaseUnavailable } from "../../src/data/availability.ts";
 import { openTestDatabase } from "../support/database.ts";
+import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 let database: Database;
 beforeAll(async () => {
@@ -48,4 +54,34 @@ it("reads values larger than a stream chunk whole (1 MiB, crossing many 64 KiB c
 it("fails a bad query with Postgres's error and the pool still serves the next one", async () => {
   await expect(copyOut(`SELECT no_such_column FROM (VALUES (1)) AS t(k)`)).rejects.toThrow(/no_such_column/);
   await expect(copyOut(`SELECT v FROM (VALUES ('\\x01'::bytea)) AS t(v)`)).resolves.toEqual({ rows: [[1]], count: 1 });
+});
+
+it("fails a COPY whose connection is cut mid-stream as the database being away, and keeps the process up", async () => {
+  const url = new URL(inject("databaseUrl"));
+  const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+  url.port = String(proxy.port);
+  const pool = new pg.Pool({ connectionString: url.toString() });
+  pool.on("error", () => {});
+  try {
+    let received = 0;
+    const copying = copyOutColumn(pool, `SELECT decode(repeat('00', 1048576), 'hex') FROM generate_series(1, 200)`, {
+      begin: () => {},
+      bytes: (part) => {
+        received += part.length;
+        if (received > 4 << 20) void proxy.cut();
+      },
+    });
+    const error = await copying.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).not.toBeNull();
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    await proxy.restore();
+    // The broken client was destroyed, not pooled: the next COPY works.
+    await expect(copyOutColumn(pool, `SELECT '\\x02'::bytea`, { begin: () => {}, bytes: () => {} })).resolves.toBe(1);
+  } finally {
+    await pool.end();
+    await proxy.close();
+  }
 });
