@@ -13,7 +13,7 @@ export function matrix(rows: number, cols: number, data?: Float64Array): Matrix 
   if (data && data.length !== rows * cols) {
     throw new RangeError(`matrix: data has length ${data.length}, expected ${rows} × ${cols} = ${rows * cols}`);
   }
-  return { data: data ?? new Float64Array(rows * cols), rows, cols };
+  return { data: data ?? allocate(rows * cols), rows, cols };
 }
 
 /** Build a Matrix from nested arrays (tests, small inputs). */
@@ -43,4 +43,16 @@ export function takeValues(y: Float64Array, indices: ArrayLike<number>): Float64
   const out = new Float64Array(indices.length);
   for (let k = 0; k < indices.length; k++) out[k] = y[indices[k]];
   return out;
+}
+
+/** From this many values a new matrix lives in shared memory (8 MiB). */
+const SHARED_MIN_VALUES = 1 << 20;
+
+/**
+ * Zeroed storage for `length` values: large matrices in a SharedArrayBuffer, so that a helper
+ * thread can read them without a copy (the logistic loss splits its rows over two threads,
+ * solvers/logistic-loss.ts). Otherwise the same as an ArrayBuffer.
+ */
+function allocate(length: number): Float64Array {
+  return length >= SHARED_MIN_VALUES ? new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT)) : new Float64Array(length);
 }

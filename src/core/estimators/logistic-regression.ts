@@ -130,12 +130,20 @@ export class LogisticRegression extends LinearModel implements Classifier {
       for (let i = 0; i < y.length; i++) positives += y[i];
       theta[p] = Math.log(positives / (y.length - positives));
     }
-    const result = minimizeLbfgs(logisticObjective(X, y, C, fitIntercept), theta, {
-      maxIter,
-      gtol: params.tol as number,
-      ftol: LOGISTIC_FTOL,
-      onIteration: (iteration, f, gradMax) => report(iteration, C * f, gradMax),
-    });
+    // On large data the loss runs on two threads (logistic-loss.ts); the helper stops here,
+    // also when the fit is cancelled or fails.
+    const objective = logisticObjective(X, y, C, fitIntercept);
+    let result: LbfgsResult;
+    try {
+      result = minimizeLbfgs(objective, theta, {
+        maxIter,
+        gtol: params.tol as number,
+        ftol: LOGISTIC_FTOL,
+        onIteration: (iteration, f, gradMax) => report(iteration, C * f, gradMax),
+      });
+    } finally {
+      objective.close();
+    }
     return {
       coef_: result.x.slice(0, p),
       intercept_: fitIntercept ? result.x[p] : 0,

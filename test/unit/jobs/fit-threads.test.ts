@@ -40,6 +40,19 @@ describe("FitThreads", () => {
     expect(progress.every((p) => p.fraction >= 0 && p.fraction < 1)).toBe(true);
   });
 
+  it("runs a large logistic fit with its loss helper thread inside the fit thread, as the process would", async () => {
+    // 210,000 rows × 5: the design matrix lands in shared memory and the loss splits over a
+    // helper thread started from inside the fit thread (solvers/logistic-loss.ts).
+    const n = 210_000;
+    const features = Array.from({ length: 5 }, (_, j) => ({ name: `x${j}`, type: "NUMBER" as const, values: Float64Array.from({ length: n }, (_, i) => (((i + 1) * (7919 + 104 * j)) % 1000) / 100) }));
+    const label = Int32Array.from({ length: n }, (_, i) => (features[0].values[i] + features[1].values[i] - features[2].values[i] + ((i * 31) % 7) > 9 ? 1 : 0));
+    const request: FitInput["request"] = { algorithm: "LOGISTIC_REGRESSION", target: { name: "label", type: "CATEGORY", values: label, categories: ["a", "b"] }, features, testFraction: 0, seed: 1 };
+    const inThread = await threads.run({ request, hyperparameters: {} }, () => {}).result;
+    const inProcess = fitModel({ ...request, hyperparameters: {} });
+    expect(inThread.state.estimator).toEqual(JSON.parse(JSON.stringify(inProcess.state.estimator)));
+    expect(inThread.metrics).toEqual(inProcess.metrics);
+  });
+
   it("stops a long fit at its next iteration when cancelled, and the warm thread takes the next fit", async () => {
     let first: JobProgress | undefined;
     let resolveStarted!: () => void;
