@@ -112,6 +112,8 @@ async function runStream(source: AsyncIterable<string | Uint8Array> | Iterable<s
       if (!lines.write(text)) return await runCsvParse(lines.handOver() + text, iterator, decoder, ingest, pass);
     }
   } catch (error) {
+    // A bad record stops the read: let the source close (an upload's spool file) now.
+    await iterator.return?.();
     throw ingest.translateError(error);
   }
 }
@@ -121,8 +123,15 @@ async function runCsvParse(head: string, rest: AsyncIterator<string | Uint8Array
   async function* text() {
     yield head;
     if (!rest) return;
-    for (let next = await rest.next(); !next.done; next = await rest.next()) {
-      yield typeof next.value === "string" ? next.value : decoder.write(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+    let finished = false;
+    try {
+      for (let next = await rest.next(); !next.done; next = await rest.next()) {
+        yield typeof next.value === "string" ? next.value : decoder.write(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+      }
+      finished = true;
+    } finally {
+      // csv-parse failing ends this generator early: close the source too.
+      if (!finished) await rest.return?.();
     }
     const tail = decoder.end();
     if (tail) yield tail;

@@ -109,6 +109,23 @@ describe("readCsv: streaming chunks", () => {
     expect(mixed.columns[1]).toMatchObject({ type: "CATEGORY", categories: ["01234", "2A004"] });
   });
 
+  it("closes the source when a bad record stops the read, on the plain path and on csv-parse's", async () => {
+    for (const bad of ["1,2,3\n", '"x",2,3\n']) {
+      let closed = false;
+      const source = async function* () {
+        try {
+          yield "a,b\n1,2\n";
+          yield bad;
+          for (let k = 0; k < 1000; k++) yield "3,4\n";
+        } finally {
+          closed = true;
+        }
+      };
+      await expect(readCsv(source)).rejects.toMatchObject({ details: { line: 3, expected: 2, actual: 3 } });
+      expect(closed).toBe(true);
+    }
+  });
+
   it("reports errors with the same details as parseCsv", async () => {
     await expect(readCsv(() => ["a,b\n1,2\n", "3\n"])).rejects.toMatchObject({ details: { line: 3, expected: 2, actual: 1 } });
   });
