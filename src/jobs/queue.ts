@@ -69,13 +69,24 @@ export class JobQueue {
     // unhandled, an EventEmitter "error" would end the process.
     boss.on("error", () => {});
     await boss.start();
-    await boss.createQueue(TRAINING_QUEUE, {
-      name: TRAINING_QUEUE,
-      retryLimit: resolved.retryLimit,
-      retryDelay: resolved.retryDelaySeconds,
-      retryBackoff: true,
-      expireInSeconds: resolved.expireInSeconds,
-    });
+    // Processes starting together on one schema can deadlock in pg-boss's create_queue (its
+    // INSERT into the queue table and the partition it creates, taken in opposite orders; seen
+    // once in CI as SQLSTATE 40P01): Postgres aborts one of them, which then simply tries again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await boss.createQueue(TRAINING_QUEUE, {
+          name: TRAINING_QUEUE,
+          retryLimit: resolved.retryLimit,
+          retryDelay: resolved.retryDelaySeconds,
+          retryBackoff: true,
+          expireInSeconds: resolved.expireInSeconds,
+        });
+        break;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "40P01" || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+      }
+    }
     return new JobQueue(boss, resolved);
   }
 
