@@ -46,10 +46,9 @@ export function parseCsv(input: string | Uint8Array, limits: Partial<CsvLimits> 
   const ingest = new CsvIngest({ ...DEFAULT_CSV_LIMITS, ...limits });
   // plainPath: false sends everything to csv-parse (the tests compare the two paths).
   const plain = options.plainPath ?? true;
-  const text = typeof input === "string" ? input : null;
-  runSync(input, text, ingest, "record", undefined, plain);
+  runSync(input, ingest, "record", undefined, plain);
   const replayRows = ingest.replayRows();
-  if (replayRows > 0) runSync(input, text, ingest, "replay", replayRows + 1, plain);
+  if (replayRows > 0) runSync(input, ingest, "replay", replayRows + 1, plain);
   return ingest.finish();
 }
 
@@ -76,12 +75,13 @@ type Pass = "record" | "replay";
  * The whole input at once: the plain path when it holds no quote (and no NUL, which csv-parse's
  * path reports by position), else csv-parse. `to` limits a replay to its first records.
  */
-function runSync(input: string | Uint8Array, text: string | null, ingest: CsvIngest, pass: Pass, to: number | undefined, plainPath: boolean): void {
+function runSync(input: string | Uint8Array, ingest: CsvIngest, pass: Pass, to: number | undefined, plainPath: boolean): void {
   try {
-    const plain = !plainPath ? null : (text ?? (hasQuoteOrNul(input as Uint8Array) ? null : new TextDecoder().decode(input as Uint8Array)));
-    if (plain !== null && !PLAIN_REFUSES.test(plain)) {
-      const lines = new PlainLines(ingest, pass, ingest.limits.maxFieldLength);
-      lines.write(plain);
+    // Bytes holding a quote go to csv-parse as they are, without being decoded first.
+    const text = !plainPath ? null : typeof input === "string" ? input : hasQuoteOrNul(input) ? null : new TextDecoder().decode(input);
+    const lines = new PlainLines(ingest, pass, ingest.limits.maxFieldLength);
+    // write() takes nothing when the text needs csv-parse.
+    if (text !== null && lines.write(text)) {
       lines.end();
       return;
     }

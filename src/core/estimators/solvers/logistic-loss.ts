@@ -14,7 +14,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Matrix } from "../../matrix.ts";
 import type { ObjectiveWithGradient } from "./lbfgs.ts";
-import { accumulateLoss, BLOCK, evaluateChunks, expNegative, log1pUnit, type ChunkedLoss } from "./logistic-kernel.js";
+import { accumulateLoss, BLOCK, evaluateChunks, type ChunkedLoss } from "./logistic-kernel.js";
 
 /**
  * σ(z) = 1 / (1 + e^{−z}) without overflow: e^{−|z|} ≤ 1 is the only exponential taken.
@@ -82,21 +82,22 @@ export function logisticObjective(X: Matrix, y: Float64Array, C: number, fitInte
   }
 
   const threads = options.threads ?? (data.buffer instanceof SharedArrayBuffer ? Math.min(2, availableParallelism()) : 1);
-  const shared = (length: number) => new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
   const helped = threads > 1;
+  // The helper reads X where it is (shared); y, θ and the chunk sums go in shared memory for it.
+  const array = (length: number) => (helped ? new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT)) : new Float64Array(length));
   const chunkRows = Math.ceil(n / CHUNKS / BLOCK) * BLOCK;
   const task: ChunkedLoss = {
-    // The helper reads X where it is (shared), and copies of y and θ in shared memory.
     data,
     p,
-    y: helped ? copyShared(y, shared) : y,
-    theta: helped ? shared(p + 1) : new Float64Array(p + 1),
+    y: helped ? array(n) : y,
+    theta: array(p + 1),
     fitIntercept,
     n,
     chunkRows,
     chunks: Math.ceil(n / chunkRows),
-    partials: helped ? shared(CHUNKS * (p + 2)) : new Float64Array(CHUNKS * (p + 2)),
+    partials: array(CHUNKS * (p + 2)),
   };
+  if (helped) task.y.set(y);
   const control = new Int32Array(helped ? new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT) : new ArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   const helper = helped ? new Worker(new URL("./logistic-kernel-worker.js", import.meta.url), { workerData: { ...task, control } }) : null;
   if (helper) {
@@ -143,11 +144,3 @@ export function logisticObjective(X: Matrix, y: Float64Array, C: number, fitInte
   };
   return Object.assign(objective, { close, threads: helper ? 2 : 1 });
 }
-
-function copyShared(values: Float64Array, shared: (length: number) => Float64Array): Float64Array {
-  const copy = shared(values.length);
-  copy.set(values);
-  return copy;
-}
-
-export { expNegative, log1pUnit };
