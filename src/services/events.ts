@@ -136,6 +136,35 @@ export class PostgresEventBus extends LocalEventBus {
 }
 
 /**
+ * Calls `check` until it gives a value: again at each event of `events`, and at least every
+ * `pollMs` (an event can be lost: NOTIFY's are during a database outage). One `events.next()`
+ * stays pending across the checks: a fresh one per wait would leave the timed-out ones
+ * queued on the iterator, each taking an event the current wait never sees (a training longer
+ * than a poll answered its `wait` up to a poll late).
+ */
+export async function waitUntil<T>(check: () => Promise<T | undefined>, events: AsyncIterator<unknown>, pollMs: number): Promise<T> {
+  const listen = () => {
+    const pending = events.next();
+    // Still pending when the wait returns; its failure then (the events aborted) is nobody's.
+    pending.catch(() => {});
+    return pending;
+  };
+  let next: Promise<IteratorResult<unknown>> | null = listen();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    let timer: NodeJS.Timeout | undefined;
+    const polled = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), pollMs);
+    });
+    const woke: IteratorResult<unknown> | null = await Promise.race(next ? [next, polled] : [polled]);
+    clearTimeout(timer);
+    // An event: listen for the next one; the end of the events: poll only.
+    if (woke) next = woke.done ? null : listen();
+  }
+}
+
+/**
  * Publish without letting a failure of the event bus fail the operation that caused the event:
  * the operation is committed; a lost event costs a subscriber a refresh, not the caller an error.
  */

@@ -18,11 +18,14 @@ import type { JobQueue } from "../jobs/queue.ts";
 import type { JobProgress } from "../jobs/progress.ts";
 import { isUuid } from "./pagination.ts";
 import { JobRows, type LostTry } from "./job-rows.ts";
-import { notify, type EventBus } from "./events.ts";
+import { notify, waitUntil, type EventBus } from "./events.ts";
 import { insertModelVersion, type ModelRecord } from "./models.ts";
 import { checkModelName, checkSettingForTarget, type TrainingService, type TrainModelInput, type TrainingPlan, type ValidatedRequest } from "./training.ts";
 import type { FitResult } from "./fitting.ts";
 import type { RegistryService } from "./registry.ts";
+
+/** How often `waitFor` reads the model when no event comes (events wake it at once). */
+const WAIT_POLL_MS = 1000;
 
 export const TERMINAL: ReadonlySet<string> = new Set(["READY", "FAILED", "CANCELLED"]);
 
@@ -132,11 +135,10 @@ export class TrainingJobs {
     const controller = new AbortController();
     const events = this.events.subscribe((e) => e.modelId === modelId && e.workspaceId === workspaceId, controller.signal);
     try {
-      for (;;) {
+      return await waitUntil(async () => {
         const model = await this.prisma.model.findUniqueOrThrow({ where: { id: modelId } });
-        if (TERMINAL.has(model.status)) return model;
-        await Promise.race([events.next(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-      }
+        return TERMINAL.has(model.status) ? model : undefined;
+      }, events, WAIT_POLL_MS);
     } finally {
       controller.abort();
       void events.return(undefined);
