@@ -20,7 +20,7 @@ import { classificationMetrics } from "../core/metrics/summary.ts";
 import { takeValues, type Matrix } from "../core/matrix.ts";
 import { createRandom, permutation } from "../core/random.ts";
 import { classificationCurves, regressionCurves, type Curves } from "./curves.ts";
-import { quantileSorted } from "../core/dataset/stats.ts";
+import { orderStatistics, quantileOfOrder, quantileRanks } from "../core/dataset/stats.ts";
 import { binProportions } from "../core/metrics/drift.ts";
 import type { DerivedFeature } from "../core/preprocessing/expressions.ts";
 import { featureImportanceOf, type FeatureImportance } from "./importance.ts";
@@ -540,6 +540,19 @@ function signatureOf(features: Column[], trainRows: Int32Array, choices: Record<
   });
 }
 
+const DECILES = Array.from({ length: 9 }, (_, k) => (k + 1) / 10);
+
+/** The column's non-missing values at `rows`, in row order. */
+function presentValues(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  let count = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const v = values[rows[k]];
+    if (v === v) out[count++] = v;
+  }
+  return out.subarray(0, count);
+}
+
 function referenceOf(features: Column[], trainRows: Int32Array): DriftReference[] {
   return features.map((column) => {
     if (column.type === "CATEGORY") {
@@ -554,11 +567,16 @@ function referenceOf(features: Column[], trainRows: Int32Array): DriftReference[
       for (const key of Object.keys(counts)) counts[key] /= n || 1;
       return { name: column.name, kind: "category", frequencies: counts };
     }
-    const values = Float64Array.from(trainRows, (i) => column.values[i]).filter((v) => !Number.isNaN(v)).sort();
+    const values = presentValues(column.values, trainRows);
     if (values.length === 0) return { name: column.name, kind: "number", edges: [], expected: [1], sample: [] };
-    const edges = [...new Set(Array.from({ length: 9 }, (_, k) => quantileSorted(values, (k + 1) / 10)))];
-    const m = Math.min(values.length, REFERENCE_SAMPLE);
-    const sample = Array.from({ length: m }, (_, k) => values[m === 1 ? 0 : Math.round((k * (values.length - 1)) / (m - 1))]);
+    // The deciles and the sample are order statistics: sorting each column of 800k training
+    // rows for them was half of a 1M-row training.
+    const n = values.length;
+    const m = Math.min(n, REFERENCE_SAMPLE);
+    const sampleRanks = Array.from({ length: m }, (_, k) => (m === 1 ? 0 : Math.round((k * (n - 1)) / (m - 1))));
+    const order = orderStatistics(values, [...quantileRanks(n, DECILES), ...sampleRanks]);
+    const edges = [...new Set(DECILES.map((q) => quantileOfOrder(n, q, (rank) => order.get(rank)!)))];
+    const sample = sampleRanks.map((rank) => order.get(rank)!);
     return { name: column.name, kind: "number", edges, expected: Array.from(binProportions(values, edges)), sample };
   });
 }

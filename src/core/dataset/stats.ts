@@ -13,7 +13,6 @@
  */
 import { MISSING_CODE, type Column } from "./columns.ts";
 import { pairwiseSum } from "./summation.ts";
-import quickselect from "quickselect";
 
 export interface Histogram {
   /** bins + 1 increasing edges; bin k is [edges[k], edges[k+1]), the last bin is closed */
@@ -157,13 +156,7 @@ export function momentsVariance(m: Moments, ddof: number): number {
  * numpy bit for bit. NaN for an empty array.
  */
 export function quantileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  if (lo >= n - 1) return sorted[n - 1];
-  if (lo < 0) return sorted[0];
-  return lerp(sorted[lo], sorted[lo + 1], h - lo);
+  return quantileOfOrder(sorted.length, q, (rank) => sorted[rank]);
 }
 
 /** numpy's `_lerp`: a + (b − a)·γ, computed from the nearer end. */
@@ -173,26 +166,97 @@ function lerp(a: number, b: number, gamma: number): number {
 }
 
 /**
- * The same quantiles as {@link quantileSorted} of ascending `qs`, without sorting: each ⌊h⌋-th
- * value by selection (quickselect, Floyd–Rivest, expected O(n)) in the part not yet below the
- * previous one, and its successor as the least value above it. `values` (NaN-free) is reordered.
- * 1M values: three quartiles in ~20 ms instead of a ~120 ms sort.
+ * The order statistics of `values` at `ranks` (0-based, each in 0..n−1), by rank: what a sort
+ * would put at those positions, without sorting. Counting sort by value into
+ * ORDER_STATISTIC_BUCKETS equal-width buckets between the least and the greatest value (the
+ * bucket of x never decreases as x grows, so every value of a bucket is ≤ every value of the
+ * next), then sorting only the buckets that hold a wanted rank: three passes over the values and
+ * a few small sorts. Data bunched in few buckets costs at most about one sort. 800k values,
+ * ~1,000 ranks: ~12 ms where a sort takes ~80 ms (README, Performance). `values` must be
+ * NaN-free; it is not modified.
  */
-export function quantilesBySelection(values: Float64Array, qs: readonly number[]): number[] {
+export function orderStatistics(values: Float64Array, wanted: Iterable<number>): Map<number, number> {
   const n = values.length;
-  if (n === 0) return qs.map(() => NaN);
-  // quickselect's types say T[]; it only indexes and compares, which a Float64Array supports.
-  const items = values as unknown as number[];
-  let left = 0;
-  return qs.map((q) => {
+  const ranks = [...new Set(wanted)].sort((a, b) => a - b);
+  const out = new Map<number, number>();
+  if (ranks.length === 0) return out;
+  if (ranks[0] < 0 || ranks[ranks.length - 1] >= n || !ranks.every(Number.isInteger)) throw new RangeError(`orderStatistics: ranks must be integers in 0..${n - 1}`);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const buckets = Math.min(ORDER_STATISTIC_BUCKETS, n);
+  const scale = buckets / (max - min);
+  // One value, or a range too wide for a double (max − min overflows): one bucket, a plain sort.
+  const single = !(scale > 0 && Number.isFinite(scale));
+  const bucketOf = (x: number) => (single ? 0 : Math.min(buckets - 1, Math.floor((x - min) * scale)));
+  // first[b]: the rank of bucket b's least value (its count until the prefix sum).
+  const first = new Int32Array(buckets + 1);
+  for (let i = 0; i < n; i++) first[bucketOf(values[i]) + 1]++;
+  for (let b = 0; b < buckets; b++) first[b + 1] += first[b];
+  // Where each wanted bucket's values go in `pool` (−1: not wanted), and a write cursor for each.
+  const at = new Int32Array(buckets).fill(-1);
+  const holder = new Int32Array(ranks.length);
+  let pooled = 0;
+  for (let k = 0, b = 0; k < ranks.length; k++) {
+    while (first[b + 1] <= ranks[k]) b++;
+    holder[k] = b;
+    if (at[b] < 0) {
+      at[b] = pooled;
+      pooled += first[b + 1] - first[b];
+    }
+  }
+  const pool = new Float64Array(pooled);
+  const cursor = at.slice();
+  for (let i = 0; i < n; i++) {
+    const b = bucketOf(values[i]);
+    if (cursor[b] >= 0) pool[cursor[b]++] = values[i];
+  }
+  for (let k = 0; k < ranks.length; k++) {
+    const b = holder[k];
+    if (k === 0 || holder[k - 1] !== b) pool.subarray(at[b], at[b] + first[b + 1] - first[b]).sort();
+    out.set(ranks[k], pool[at[b] + ranks[k] - first[b]]);
+  }
+  return out;
+}
+
+/** Buckets of {@link orderStatistics}: 256 KiB of counts, a dozen values a bucket at 800k values. */
+const ORDER_STATISTIC_BUCKETS = 1 << 16;
+
+/** The ranks {@link quantileSorted} reads for each q: ⌊(n − 1)·q⌋ and the one after it. */
+export function quantileRanks(n: number, qs: readonly number[]): number[] {
+  if (n === 0) return [];
+  return qs.flatMap((q) => {
     const lo = Math.min(n - 1, Math.max(0, Math.floor((n - 1) * q)));
-    quickselect(items, lo, left, n - 1);
-    left = lo;
-    if (lo === n - 1) return values[lo];
-    let next = Infinity;
-    for (let i = lo + 1; i < n; i++) if (values[i] < next) next = values[i];
-    return lerp(values[lo], next, (n - 1) * q - lo);
+    return lo < n - 1 ? [lo, lo + 1] : [lo];
   });
+}
+
+/**
+ * The q-quantile of n values from their order statistics: `at(rank)` is the rank-th smallest.
+ * Reads only the {@link quantileRanks} of q.
+ */
+export function quantileOfOrder(n: number, q: number, at: (rank: number) => number): number {
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  if (lo >= n - 1) return at(n - 1);
+  if (lo < 0) return at(0);
+  return lerp(at(lo), at(lo + 1), h - lo);
+}
+
+/**
+ * The same quantiles as {@link quantileSorted}, without sorting: the order statistics each one
+ * reads ({@link orderStatistics}). `values` must be NaN-free. 1M values: three quartiles in a
+ * few milliseconds instead of a ~120 ms sort.
+ */
+export function quantilesOf(values: Float64Array, qs: readonly number[]): number[] {
+  if (values.length === 0) return qs.map(() => NaN);
+  const order = orderStatistics(values, quantileRanks(values.length, qs));
+  return qs.map((q) => quantileOfOrder(values.length, q, (rank) => order.get(rank)!));
 }
 
 /**
@@ -232,7 +296,7 @@ export function numberStats(values: Float64Array, bins = 20): ColumnStats {
   if (m.count === 0) return { ...NONE, count: 0, missing };
   const present = new Float64Array(m.count);
   for (let i = 0, k = 0; i < values.length; i++) if (values[i] === values[i]) present[k++] = values[i];
-  const [q25, median, q75] = quantilesBySelection(present, [0.25, 0.5, 0.75]);
+  const [q25, median, q75] = quantilesOf(present, [0.25, 0.5, 0.75]);
   return {
     ...NONE,
     count: m.count,

@@ -9,8 +9,9 @@ import {
   momentsOf,
   momentsVariance,
   numberStats,
+  orderStatistics,
   quantileSorted,
-  quantilesBySelection,
+  quantilesOf,
 } from "../../../src/core/dataset/stats.ts";
 import { inferColumn } from "../../../src/core/dataset/columns.ts";
 import { expectAllClose, expectClose, withNaN } from "../../support/close.ts";
@@ -52,7 +53,7 @@ describe("numberStats against exact moments and numpy quantiles (test/fixtures/g
   });
 });
 
-describe("quantilesBySelection", () => {
+describe("quantilesOf", () => {
   it("equals quantileSorted of the sorted values, bit for bit, for every size from 1 to 60 and with ties", () => {
     let state = 7;
     const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
@@ -60,11 +61,59 @@ describe("quantilesBySelection", () => {
     for (let n = 1; n <= 60; n++) {
       for (const ties of [false, true]) {
         const values = Float64Array.from({ length: n }, () => (ties ? Math.floor(next() * 5) : next() * 200 - 100));
+        const before = values.slice();
         const sorted = values.slice().sort();
-        expect(quantilesBySelection(values.slice(), qs)).toEqual(qs.map((q) => quantileSorted(sorted, q)));
+        expect(quantilesOf(values, qs)).toEqual(qs.map((q) => quantileSorted(sorted, q)));
+        expect(values).toEqual(before);
       }
     }
-    expect(quantilesBySelection(new Float64Array(0), [0.5])).toEqual([NaN]);
+    expect(quantilesOf(new Float64Array(0), [0.5])).toEqual([NaN]);
+  });
+});
+
+describe("orderStatistics", () => {
+  let state = 11;
+  const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
+  /** Every rank of `values`, or `count` ranks drawn at random, against a sort; Object.is tells −0 from +0. */
+  function expectLikeSort(values: Float64Array, count?: number): void {
+    const sorted = values.slice().sort();
+    const n = values.length;
+    const ranks = count === undefined ? Array.from({ length: n }, (_, r) => r) : Array.from({ length: count }, () => Math.floor(next() * n));
+    const order = orderStatistics(values, ranks);
+    for (const rank of ranks) {
+      if (!Object.is(order.get(rank), sorted[rank])) expect({ rank, got: order.get(rank) }).toEqual({ rank, got: sorted[rank] });
+    }
+    expect(order.size).toBe(new Set(ranks).size);
+  }
+
+  it("gives what a sort puts at every rank, for every size from 1 to 80, with and without ties", () => {
+    for (let n = 1; n <= 80; n++) {
+      expectLikeSort(Float64Array.from({ length: n }, () => next() * 2e6 - 1e6));
+      expectLikeSort(Float64Array.from({ length: n }, () => Math.floor(next() * 4) - 2));
+    }
+  });
+
+  it("handles data that fills few buckets: one value, an outlier, ±0, a range wider than a double, subnormals", () => {
+    const n = 200_000;
+    expectLikeSort(new Float64Array(n).fill(3.5), 500);
+    const outlier = Float64Array.from({ length: n }, () => next());
+    outlier[12_345] = 1e12;
+    expectLikeSort(outlier, 2_000);
+    expectLikeSort(Float64Array.from({ length: 5_000 }, (_, i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : next() - 0.5)));
+    expectLikeSort(Float64Array.from({ length: 5_000 }, (_, i) => (i % 2 ? 1.7e308 : -1.7e308) * next()));
+    expectLikeSort(Float64Array.from({ length: 5_000 }, () => next() * 1e-310));
+  });
+
+  it("matches a sort on a million normal draws at 1,009 ranks (the drift reference's deciles and sample)", () => {
+    const values = Float64Array.from({ length: 1_000_000 }, () => Math.sqrt(-2 * Math.log(next() || 1e-300)) * Math.cos(2 * Math.PI * next()));
+    expectLikeSort(values, 1_009);
+  });
+
+  it("refuses ranks outside the values", () => {
+    expect(() => orderStatistics(Float64Array.of(1, 2), [2])).toThrow(RangeError);
+    expect(() => orderStatistics(Float64Array.of(1, 2), [-1])).toThrow(RangeError);
+    expect(() => orderStatistics(Float64Array.of(1, 2), [0.5])).toThrow(RangeError);
+    expect(orderStatistics(new Float64Array(0), []).size).toBe(0);
   });
 });
 

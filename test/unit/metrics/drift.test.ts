@@ -22,4 +22,26 @@ describe("population stability index", () => {
   it("bins values right-closed between edges", () => {
     expect(Array.from(binProportions([1, 2, 2, 3, 10], [2, 3]))).toEqual([0.6, 0.2, 0.2]);
   });
+
+  it("puts each value in the bin a binary search over the edges finds, NaN in the last, for 0 to 9 edges", () => {
+    let state = 3;
+    const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
+    for (let m = 0; m <= 9; m++) {
+      const edges = Array.from({ length: m }, () => Math.floor(next() * 20) / 2).sort((a, b) => a - b);
+      const values = Array.from({ length: 500 }, (_, i) => (i % 50 === 0 ? NaN : Math.floor(next() * 24) / 2 - 1));
+      const counts = new Array<number>(m + 1).fill(0);
+      for (const x of values) {
+        let lo = 0;
+        let hi = m;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (x <= edges[mid]) hi = mid;
+          else lo = mid + 1;
+        }
+        counts[lo]++;
+      }
+      expect(Array.from(binProportions(values, edges))).toEqual(counts.map((c) => c / values.length));
+    }
+    expect(Array.from(binProportions([], [1]))).toEqual([0, 0]);
+  });
 });
