@@ -342,8 +342,7 @@ export function fitPrepared(prepared: Prepared, hyperparameters: Record<string, 
       testRows: split.test.length,
       warnings,
       curves: evaluation.curves!,
-      signature: signatureOf(request.inputs ?? features, trainRows, request.preprocessing ?? {}),
-      reference: referenceOf(request.inputs ?? features, trainRows),
+      ...trainingProfile(request.inputs ?? features, trainRows, request.preprocessing ?? {}),
       derivedFeatures: request.derived ?? [],
       inference: inference?.summary ?? null,
       featureImportance,
@@ -519,25 +518,50 @@ function withColumnFields<T>(features: Pick<Column, "name">[], run: () => T): T 
   }
 }
 
-/** Each raw input's type, whether it may be missing, and its range or categories in training. */
-function signatureOf(features: Column[], trainRows: Int32Array, choices: Record<string, ColumnPreprocessing>): SignatureEntry[] {
-  return features.map((column) => {
-    const required = !isImputed(choices, column.name);
+/**
+ * What training saw of each raw input, from one pass over its training rows: the signature
+ * (type, whether it may be missing, range or categories) and the drift reference.
+ */
+function trainingProfile(features: Column[], trainRows: Int32Array, choices: Record<string, ColumnPreprocessing>): { signature: SignatureEntry[]; reference: DriftReference[] } {
+  const signature: SignatureEntry[] = [];
+  const reference: DriftReference[] = [];
+  for (const column of features) {
+    const { name, type } = column;
+    const required = !isImputed(choices, name);
     if (column.type === "CATEGORY") {
-      const seen = new Set<number>();
-      for (const i of trainRows) if (column.values[i] >= 0) seen.add(column.values[i]);
-      const categories = [...seen].map((code) => column.categories[code]).sort(compareCodePoints);
-      return { name: column.name, type: column.type, required, min: null, max: null, categories };
+      const counts = new Int32Array(column.categories.length);
+      // Codes in order of first appearance: the frequencies' key order.
+      const seen: number[] = [];
+      for (let k = 0; k < trainRows.length; k++) {
+        const code = column.values[trainRows[k]];
+        if (code >= 0 && counts[code]++ === 0) seen.push(code);
+      }
+      const n = seen.reduce((sum, code) => sum + counts[code], 0);
+      const frequencies: Record<string, number> = {};
+      for (const code of seen) frequencies[column.categories[code]] = counts[code] / (n || 1);
+      const categories = seen.map((code) => column.categories[code]).sort(compareCodePoints);
+      signature.push({ name, type, required, min: null, max: null, categories });
+      reference.push({ name, kind: "category", frequencies });
+      continue;
     }
-    let min = Infinity;
-    let max = -Infinity;
-    for (const i of trainRows) {
-      const v = column.values[i];
-      if (v < min) min = v;
-      if (v > max) max = v;
+    const values = presentValues(column.values, trainRows);
+    const n = values.length;
+    if (n === 0) {
+      signature.push({ name, type, required, min: null, max: null, categories: null });
+      reference.push({ name, kind: "number", edges: [], expected: [1], sample: [] });
+      continue;
     }
-    return { name: column.name, type: column.type, required, min: Number.isFinite(min) ? min : null, max: Number.isFinite(max) ? max : null, categories: null };
-  });
+    // The range, the deciles and the sample are order statistics: sorting each column of 800k
+    // training rows for them was half of a 1M-row training.
+    const m = Math.min(n, REFERENCE_SAMPLE);
+    const sampleRanks = Array.from({ length: m }, (_, k) => (m === 1 ? 0 : Math.round((k * (n - 1)) / (m - 1))));
+    const order = orderStatistics(values, [0, n - 1, ...quantileRanks(n, DECILES), ...sampleRanks]);
+    const at = (rank: number) => order.get(rank)!;
+    const edges = [...new Set(DECILES.map((q) => quantileOfOrder(n, q, at)))];
+    signature.push({ name, type, required, min: at(0), max: at(n - 1), categories: null });
+    reference.push({ name, kind: "number", edges, expected: Array.from(binProportions(values, edges)), sample: sampleRanks.map(at) });
+  }
+  return { signature, reference };
 }
 
 const DECILES = Array.from({ length: 9 }, (_, k) => (k + 1) / 10);
@@ -551,34 +575,6 @@ function presentValues(values: Float64Array, rows: Int32Array): Float64Array {
     if (v === v) out[count++] = v;
   }
   return out.subarray(0, count);
-}
-
-function referenceOf(features: Column[], trainRows: Int32Array): DriftReference[] {
-  return features.map((column) => {
-    if (column.type === "CATEGORY") {
-      const counts: Record<string, number> = {};
-      let n = 0;
-      for (const i of trainRows) {
-        const code = column.values[i];
-        if (code < 0) continue;
-        counts[column.categories[code]] = (counts[column.categories[code]] ?? 0) + 1;
-        n++;
-      }
-      for (const key of Object.keys(counts)) counts[key] /= n || 1;
-      return { name: column.name, kind: "category", frequencies: counts };
-    }
-    const values = presentValues(column.values, trainRows);
-    if (values.length === 0) return { name: column.name, kind: "number", edges: [], expected: [1], sample: [] };
-    // The deciles and the sample are order statistics: sorting each column of 800k training
-    // rows for them was half of a 1M-row training.
-    const n = values.length;
-    const m = Math.min(n, REFERENCE_SAMPLE);
-    const sampleRanks = Array.from({ length: m }, (_, k) => (m === 1 ? 0 : Math.round((k * (n - 1)) / (m - 1))));
-    const order = orderStatistics(values, [...quantileRanks(n, DECILES), ...sampleRanks]);
-    const edges = [...new Set(DECILES.map((q) => quantileOfOrder(n, q, (rank) => order.get(rank)!)))];
-    const sample = sampleRanks.map((rank) => order.get(rank)!);
-    return { name: column.name, kind: "number", edges, expected: Array.from(binProportions(values, edges)), sample };
-  });
 }
 
 export function checkFolds(prepared: Prepared, folds: number): void {
