@@ -80,9 +80,14 @@ export class FitThreads {
     while (this.idle.length < this.warm) this.idle.push(this.spawn());
   }
 
-  run(input: FitInput & { search?: undefined }, onProgress: (progress: JobProgress) => void): RunningFit<FitResult>;
-  run(input: FitInput & { search: NonNullable<FitInput["search"]> }, onProgress: (progress: JobProgress) => void): RunningFit<{ trials: TrialScore[] }>;
-  run(input: FitInput, onProgress: (progress: JobProgress) => void): RunningFit<unknown> {
+  /**
+   * Fit `input` on a warm thread. With `handOver`, the columns' memory moves to the thread
+   * (transferred, not copied: a structured clone of 1M × 21 values took ~0.2 s between the
+   * two threads) and the caller's arrays are left empty.
+   */
+  run(input: FitInput & { search?: undefined }, onProgress: (progress: JobProgress) => void, options?: RunOptions): RunningFit<FitResult>;
+  run(input: FitInput & { search: NonNullable<FitInput["search"]> }, onProgress: (progress: JobProgress) => void, options?: RunOptions): RunningFit<{ trials: TrialScore[] }>;
+  run(input: FitInput, onProgress: (progress: JobProgress) => void, { handOver = false }: RunOptions = {}): RunningFit<unknown> {
     const thread = this.idle.pop() ?? this.spawn();
     const id = randomUUID();
     Atomics.store(thread.flag, 0, 0);
@@ -110,7 +115,7 @@ export class FitThreads {
       const onExit = (code: number) => finish(() => reject(abortReason ? aborted() : new Error(`fit thread exited with code ${code} before answering`)), false);
       thread.worker.on("message", onMessage).on("error", onError).on("exit", onExit);
     });
-    thread.worker.postMessage({ id, ...input } satisfies FitJob);
+    thread.worker.postMessage({ id, ...input } satisfies FitJob, handOver ? columnBuffers(input.request) : []);
     return {
       result,
       cancel: (reason) => {
@@ -140,6 +145,19 @@ export class FitThreads {
     worker.unref();
     return { worker, flag: new Int32Array(cancel) };
   }
+}
+
+export interface RunOptions {
+  /** move the request's column arrays to the thread instead of copying them (the caller is done with them) */
+  handOver?: boolean;
+}
+
+/** The distinct transferable buffers under a request's columns (shared memory is already shared). */
+function columnBuffers(request: FitInput["request"]): ArrayBuffer[] {
+  const columns = [request.target, ...request.features, ...(request.inputs ?? [])];
+  const buffers = new Set<ArrayBuffer>();
+  for (const column of columns) if (column.values.buffer instanceof ArrayBuffer) buffers.add(column.values.buffer);
+  return [...buffers];
 }
 
 /** Errors cross the thread boundary as plain data: domain errors come back as themselves. */

@@ -202,10 +202,15 @@ export class TrainingWorker {
     }, HEARTBEAT_MS);
     try {
       const input = await kind.input(claim, this.options.maxTrainingSeconds);
-      const fit = this.threads.run(input as FitInput & { search: undefined }, (progress) => {
-        latest = progress;
-        kind.onProgress(claim, progress);
-      });
+      // The columns were read for this fit alone: they move to the thread rather than being copied.
+      const fit = this.threads.run(
+        input as FitInput & { search: undefined },
+        (progress) => {
+          latest = progress;
+          kind.onProgress(claim, progress);
+        },
+        { handOver: true },
+      );
       running.thread = fit;
       if (this.givingUp) running.abort = "shutdown";
       if (running.abort) fit.cancel(running.abort);

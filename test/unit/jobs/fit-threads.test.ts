@@ -40,6 +40,16 @@ describe("FitThreads", () => {
     expect(progress.every((p) => p.fraction >= 0 && p.fraction < 1)).toBe(true);
   });
 
+  it("moves the columns to the thread when handed over: the same fit, and the caller's arrays are left empty", async () => {
+    const request = noisy(500);
+    const hyperparameters = { C: 0.5, max_iter: 200, tol: 1e-15 };
+    const inProcess = fitModel({ ...request, hyperparameters });
+    const inThread = await threads.run({ request, hyperparameters }, () => {}, { handOver: true }).result;
+    expect(inThread.metrics).toEqual(inProcess.metrics);
+    expect(inThread.state.estimator).toEqual(JSON.parse(JSON.stringify(inProcess.state.estimator)));
+    expect([request.target, ...request.features].map((column) => column.values.length)).toEqual([0, 0, 0]);
+  });
+
   it("runs a large logistic fit with its loss helper thread inside the fit thread, as the process would", async () => {
     // 210,000 rows × 5: the design matrix lands in shared memory and the loss splits over a
     // helper thread started from inside the fit thread (solvers/logistic-loss.ts).
