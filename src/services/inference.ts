@@ -12,6 +12,7 @@
  */
 import type { Matrix } from "../core/matrix.ts";
 import type { Estimator } from "../core/estimators/index.ts";
+import { LinearRegression } from "../core/estimators/linear-regression.ts";
 import type { Standardization } from "../core/preprocessing/feature-pipeline.ts";
 import { olsInference } from "../core/stats/ols-inference.ts";
 import { logitInference } from "../core/stats/logit-inference.ts";
@@ -76,7 +77,8 @@ export function inferenceFor(algorithm: string, estimator: Estimator, X: Matrix,
   const fitIntercept = params.fit_intercept !== false;
   if (algorithm === "LINEAR_REGRESSION") {
     const { coef, intercept } = estimator.coefficients();
-    const result = olsInference(X, y, { coef, intercept: intercept[0] ?? 0, fitIntercept });
+    const design = estimator instanceof LinearRegression ? estimator.trainingDesign() : undefined;
+    const result = olsInference(X, y, { coef, intercept: intercept[0] ?? 0, fitIntercept }, { design });
     const summary = summarize("T", result.dfResid, coef, intercept[0] ?? 0, fitIntercept, result.covariance, standardization, {
       nObservations: result.nObs,
       fStatistic: result.fStatistic,

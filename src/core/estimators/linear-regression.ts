@@ -10,7 +10,7 @@
 import type { Matrix } from "../matrix.ts";
 import type { HyperparameterTable } from "./hyperparameters.ts";
 import { LinearModel, type LinearState } from "./linear-model.ts";
-import { leastSquares } from "../linalg/least-squares.ts";
+import { leastSquares, type CenteredDesign } from "../linalg/least-squares.ts";
 import { residualSumOfSquares } from "./solvers/residuals.ts";
 import type { Estimator, SerializedEstimator } from "./types.ts";
 
@@ -34,8 +34,21 @@ export class LinearRegression extends LinearModel implements Estimator {
     return new LinearRegression(json?.params ?? {}).restore(json);
   }
 
+  #design: CenteredDesign | undefined;
+
   protected fitState(X: Matrix, y: Float64Array, params: Record<string, unknown>): LinearState {
-    return fitLeastSquares(X, y, params.fit_intercept as boolean, 0);
+    const { design, ...state } = fitLeastSquares(X, y, params.fit_intercept as boolean, 0);
+    this.#design = design;
+    return state;
+  }
+
+  /**
+   * The last fit's centred design (X's column means and centred Gram), so that statistics of
+   * that fit (olsInference's `design`) need not pass over X again. Not learned state: it is
+   * not serialized, and a model restored from JSON has none.
+   */
+  trainingDesign(): CenteredDesign | undefined {
+    return this.#design;
   }
 
   /** Predicted values X w + b, length n_samples. */
@@ -51,13 +64,13 @@ export class LinearRegression extends LinearModel implements Estimator {
  *
  * @param X n × p;  y length n
  */
-export function fitLeastSquares(X: Matrix, y: Float64Array, fitIntercept: boolean, alpha: number): LinearState {
-  const { coef, intercept, rank, solver, warnings } = leastSquares(X, y, { alpha, fitIntercept });
+export function fitLeastSquares(X: Matrix, y: Float64Array, fitIntercept: boolean, alpha: number): LinearState & { design: CenteredDesign } {
+  const { coef, intercept, rank, solver, warnings, design } = leastSquares(X, y, { alpha, fitIntercept });
   let penalty = 0;
   for (let j = 0; j < coef.length; j++) penalty += coef[j] * coef[j];
   const objective = residualSumOfSquares(X, y, coef, intercept) + alpha * penalty;
   // The rank is reported for OLS only: with α > 0 the system is well-posed whatever the rank,
   // and the Cholesky path does not compute it.
   const info = { converged: true, objective, warnings, solver, ...(alpha === 0 ? { rank } : {}) };
-  return { coef_: coef, intercept_: intercept, info };
+  return { coef_: coef, intercept_: intercept, info, design };
 }

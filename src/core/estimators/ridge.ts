@@ -40,7 +40,8 @@ export class Ridge extends LinearModel implements Estimator {
   }
 
   protected fitState(X: Matrix, y: Float64Array, params: Record<string, unknown>): LinearState {
-    return fitLeastSquares(X, y, params.fit_intercept as boolean, params.alpha as number);
+    const { design: _design, ...state } = fitLeastSquares(X, y, params.fit_intercept as boolean, params.alpha as number);
+    return state;
   }
 
   /** Predicted values X w + b, length n_samples. */

@@ -49,6 +49,16 @@ export interface LeastSquaresOptions {
   fitIntercept: boolean;
 }
 
+/**
+ * X's column means μ (zeros when the fit has no intercept) and G = (X − 1μᵀ)ᵀ(X − 1μᵀ), p × p
+ * row-major, as gram(X, μ) computes them (the leading block of gramWithTarget is the same
+ * sums in the same order, so the same bits).
+ */
+export interface CenteredDesign {
+  mean: Float64Array;
+  gram: Float64Array;
+}
+
 export interface LeastSquaresSolution {
   /** length p */
   coef: Float64Array;
@@ -60,6 +70,8 @@ export interface LeastSquaresSolution {
   rank: number;
   solver: "cholesky" | "qr-svd";
   warnings: string[];
+  /** the centred design the normal equations were formed from (statistics of the same fit reuse it) */
+  design: CenteredDesign;
 }
 
 /**
@@ -94,7 +106,7 @@ export function leastSquares(X: Matrix, y: Float64Array, { alpha, fitIntercept }
     intercept = yMean;
     for (let j = 0; j < p; j++) intercept -= shift[j] * coef[j];
   }
-  return { coef, intercept, rank, solver: solution.solver, warnings };
+  return { coef, intercept, rank, solver: solution.solver, warnings, design: { mean: shift ?? new Float64Array(p), gram: G } };
 }
 
 interface PathResult {

@@ -27,7 +27,7 @@
  * inside X is not detected as an implicit intercept.
  */
 import { InvalidInputError } from "../errors.ts";
-import { centeredGram, cholesky, choleskySolve, columnMeans, mean, symmetricEigen } from "../linalg/kernels.ts";
+import { cholesky, choleskySolve, columnMeans, gram, mean, symmetricEigen, type CenteredDesign } from "../linalg/kernels.ts";
 import type { Matrix } from "../matrix.ts";
 import { fSf, tQuantile, tSf } from "./distributions.ts";
 
@@ -43,6 +43,11 @@ export interface OlsFit {
 export interface OlsInferenceOptions {
   /** confidence level of the intervals, in (0, 1); default 0.95 (statsmodels `conf_int(alpha = 1 − level)`) */
   level?: number;
+  /**
+   * THIS X's column means (zeros without an intercept) and centred Gram, when the fit already
+   * formed them (LinearRegression.trainingDesign()): saves the two passes that compute them.
+   */
+  design?: CenteredDesign;
 }
 
 /** One coefficient's row of statsmodels' summary table; null where undefined (see OlsInference). */
@@ -100,7 +105,8 @@ const ORTHOGONALITY_TOL = 1e-6;
 
 /**
  * statsmodels-equivalent OLS inference for a fitted linear model. Pure: three passes over X
- * (column means, centered Gram, residuals), O(n·p² + p³) time, O(p²) extra memory.
+ * (column means, centered Gram, residuals; one when `options.design` is given), O(n·p² + p³)
+ * time, O(p²) extra memory.
  *
  * @example
  * const state = fitLeastSquares(X, y, true, 0);
@@ -122,9 +128,11 @@ export function olsInference(X: Matrix, y: Float64Array, fit: OlsFit, options: O
   const b0 = withIntercept ? fit.intercept : 0;
   const w = Float64Array.from(fit.coef);
 
-  const mu = withIntercept ? columnMeans(X) : new Float64Array(p);
+  const design = options.design;
+  if (design && (design.mean.length !== p || design.gram.length !== p * p)) throw new RangeError(`olsInference: the design is not of ${p} features`);
+  const mu = design ? design.mean : withIntercept ? columnMeans(X) : new Float64Array(p);
   const yMean = mean(y);
-  const { G } = centeredGram(X, y, mu, 0);
+  const G = design ? design.gram : gram(X, mu);
 
   // Residual pass: RSS, total sum of squares, and the normal-equation residuals X̃ᵀr (which
   // vanish at the least-squares solution) to check that `fit` is one.

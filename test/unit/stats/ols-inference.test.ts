@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import fixtures from "../../fixtures/stats/ols.json" with { type: "json" };
 import { InvalidInputError } from "../../../src/core/errors.ts";
 import { fromRows, type Matrix } from "../../../src/core/matrix.ts";
+import { LinearRegression } from "../../../src/core/estimators/linear-regression.ts";
 import { olsInference, type CoefficientInference, type OlsFit, type OlsInference } from "../../../src/core/stats/ols-inference.ts";
 import { expectAllClose, expectClose } from "../../support/close.ts";
 
@@ -210,6 +211,21 @@ describe("OLS inference edge cases", () => {
     }
   });
 
+  it("gives the same statistics, bit for bit, from the design a LinearRegression fit formed (every fixture, both intercept settings)", () => {
+    for (const c of cases) {
+      const { X, y } = load(c);
+      for (const fitIntercept of [true, false]) {
+        const model = new LinearRegression({ fit_intercept: fitIntercept }).fit(X, y);
+        const { coef, intercept } = model.coefficients();
+        const fit = { coef, intercept: intercept[0], fitIntercept };
+        const design = model.trainingDesign();
+        expect(design).toBeDefined();
+        expect(olsInference(X, y, fit, { design })).toEqual(olsInference(X, y, fit));
+      }
+    }
+    expect(LinearRegression.fromJSON(new LinearRegression().fit(load(cases[0]).X, load(cases[0]).y).toJSON()).trainingDesign()).toBeUndefined();
+  });
+
   it("rejects bad levels and mismatched shapes", () => {
     const c = fullRank[0];
     const { X, y } = load(c);
@@ -218,5 +234,6 @@ describe("OLS inference edge cases", () => {
     expect(() => olsInference(X, y, fit, { level: 0 })).toThrow(InvalidInputError);
     expect(() => olsInference(X, y.subarray(1), fit)).toThrow(RangeError);
     expect(() => olsInference(X, y, { ...fit, coef: [1] })).toThrow(RangeError);
+    expect(() => olsInference(X, y, fit, { design: { mean: new Float64Array(1), gram: new Float64Array(1) } })).toThrow(RangeError);
   });
 });
