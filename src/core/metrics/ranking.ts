@@ -10,33 +10,44 @@ import { checkSameLength, classCount } from "./checks.ts";
 /**
  * Cumulative false and true positives at each distinct score, scores descending
  * (scikit-learn's `_binary_clf_curve`): fps[i], tps[i] count samples with score ≥ thresholds[i].
+ *
+ * The positives' and the negatives' scores are sorted apart (typed-array sorts, no comparator)
+ * and merged from the top: which sample of a tie comes first never shows in the counts, so no
+ * index sort is needed (an index sort with a comparator took ~90 ms for 200k scores).
  */
 function binaryClfCurve(yTrue: ArrayLike<number>, scores: Float64Array): { fps: Float64Array; tps: Float64Array; thresholds: Float64Array } {
   const n = checkSameLength("binary curve", yTrue, scores);
-  const order = new Int32Array(n);
+  let nPositive = 0;
   for (let i = 0; i < n; i++) {
     if (Number.isNaN(scores[i])) throw new RangeError(`binary curve: score ${i} is NaN`);
     if (yTrue[i] !== 0 && yTrue[i] !== 1) throw new RangeError(`binary curve: yTrue must be 0 or 1, got ${yTrue[i]} at ${i}`);
-    order[i] = i;
+    nPositive += yTrue[i];
   }
-  order.sort((a, b) => scores[b] - scores[a]);
-  let distinct = 0;
-  for (let k = 0; k < n; k++) if (k === n - 1 || scores[order[k]] !== scores[order[k + 1]]) distinct++;
-  const fps = new Float64Array(distinct);
-  const tps = new Float64Array(distinct);
-  const thresholds = new Float64Array(distinct);
-  let positives = 0;
-  for (let k = 0, m = 0; k < n; k++) {
-    positives += yTrue[order[k]];
-    // The last index of each run of equal scores closes a threshold.
-    if (k === n - 1 || scores[order[k]] !== scores[order[k + 1]]) {
-      tps[m] = positives;
-      fps[m] = k + 1 - positives;
-      thresholds[m] = scores[order[k]];
-      m++;
-    }
+  const positive = new Float64Array(nPositive);
+  const negative = new Float64Array(n - nPositive);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (yTrue[i] === 1) positive[a++] = scores[i];
+    else negative[b++] = scores[i];
   }
-  return { fps, tps, thresholds };
+  positive.sort();
+  negative.sort();
+  const fps = new Float64Array(n);
+  const tps = new Float64Array(n);
+  const thresholds = new Float64Array(n);
+  // From the highest score down: each distinct score takes all its samples of both kinds.
+  let a = positive.length - 1;
+  let b = negative.length - 1;
+  let m = 0;
+  while (a >= 0 || b >= 0) {
+    const score = a < 0 ? negative[b] : b < 0 ? positive[a] : Math.max(positive[a], negative[b]);
+    while (a >= 0 && positive[a] === score) a--;
+    while (b >= 0 && negative[b] === score) b--;
+    tps[m] = positive.length - 1 - a;
+    fps[m] = negative.length - 1 - b;
+    thresholds[m] = score;
+    m++;
+  }
+  return { fps: fps.slice(0, m), tps: tps.slice(0, m), thresholds: thresholds.slice(0, m) };
 }
 
 export interface RocCurve {

@@ -137,6 +137,44 @@ describe("binary classification metrics against scikit-learn (tied scores)", () 
     for (const key of ["precision", "recall", "thresholds"] as const) expectAllClose(pr[key], c.prCurve[key], RTOL, 0, `pr.${key}`);
   });
 
+  it("gives the curves an index sort by descending score gives, on random scores with many ties (±0 included)", () => {
+    let state = 9;
+    const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
+    /** scikit-learn's _binary_clf_curve as written: indices sorted by score, a point where the score changes. */
+    function reference(y: Float64Array, scores: Float64Array) {
+      const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]);
+      const fps: number[] = [];
+      const tps: number[] = [];
+      const thresholds: number[] = [];
+      let positives = 0;
+      order.forEach((i, k) => {
+        positives += y[i];
+        if (k === order.length - 1 || scores[i] !== scores[order[k + 1]]) {
+          tps.push(positives);
+          fps.push(k + 1 - positives);
+          thresholds.push(scores[i]);
+        }
+      });
+      return { fps, tps, thresholds };
+    }
+    for (let t = 0; t < 200; t++) {
+      const n = 1 + Math.floor(next() * 300);
+      const levels = t % 2 ? 5 : 1e9;
+      const y = Float64Array.from({ length: n }, () => (next() < (t % 3) / 3 ? 1 : 0));
+      const scores = Float64Array.from({ length: n }, () => {
+        const s = Math.floor(next() * levels) / levels - 0.5;
+        return s === 0 && next() < 0.5 ? -0 : s;
+      });
+      const { fps, tps, thresholds } = reference(y, scores);
+      const roc = rocCurve(y, scores, { dropIntermediate: false });
+      const negatives = fps[fps.length - 1];
+      const positives = tps[tps.length - 1];
+      expect(Array.from(roc.fpr)).toEqual([0, ...fps].map((v) => v / negatives));
+      expect(Array.from(roc.tpr)).toEqual([0, ...tps].map((v) => v / positives));
+      expect(Array.from(roc.thresholds.subarray(1)).map((v) => v + 0)).toEqual(thresholds.map((v) => v + 0));
+    }
+  });
+
   it("counts a tie between a positive and a negative as half a correct ranking", () => {
     expect(rocAucScore(Float64Array.of(0, 1), Float64Array.of(0.5, 0.5))).toBe(0.5);
     expect(rocAucScore(Float64Array.of(0, 0, 1, 1), Float64Array.of(0.1, 0.4, 0.4, 0.8))).toBe(0.875);
