@@ -117,8 +117,12 @@ export class FeaturePipeline {
     const steps: Step[] = [];
     let offset = 0;
     for (const spec of specs) {
-      const column = select(columnOf(columns, spec), rows);
-      if (column.values.length === 0) throw new InvalidInputError("FeaturePipeline needs at least one training row.", { field: "rows" });
+      const source = columnOf(columns, spec);
+      // A number column left as it is needs no statistic, only a missing-value count, which
+      // reads the rows in place: copying them out cost ~0.1 s per 1M × 20 training.
+      const asIs = source.type !== "CATEGORY" && !spec.impute && (spec.scale === undefined || spec.scale === "none");
+      const column = asIs ? source : select(source, rows);
+      if ((rows ?? column.values).length === 0) throw new InvalidInputError("FeaturePipeline needs at least one training row.", { field: "rows" });
       const step: Step = { spec, offset, width: 1, center: 0, scale: 1 };
       let prepared = column;
       if (spec.impute) {
@@ -129,7 +133,7 @@ export class FeaturePipeline {
         step.encoder = new OneHotEncoder({ handle_unknown: spec.handle_unknown, drop: spec.drop }).fit(prepared);
         step.width = step.encoder.nFeatures;
       } else {
-        const missing = prepared.type === "CATEGORY" ? countMissingCodes(prepared.values) : countMissing(prepared.values);
+        const missing = prepared.type === "CATEGORY" ? countMissingCodes(prepared.values) : countMissing(prepared.values, asIs ? rows : undefined);
         if (missing > 0) {
           throw new InvalidInputError(
             `Column ${JSON.stringify(spec.name)} has ${missing} missing value${missing === 1 ? "" : "s"} in the training rows; set an impute strategy for it (${prepared.type === "CATEGORY" ? "most_frequent or constant" : "mean, median, most_frequent or constant"}) or drop those rows.`,
@@ -432,9 +436,22 @@ function checkRows(rows: Int32Array, n: number): void {
   }
 }
 
-function countMissing(values: Float64Array): number {
+/** NaNs among `values` (at `rows` when given). */
+function countMissing(values: Float64Array, rows?: Int32Array): number {
   let missing = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) missing++;
+  if (rows) {
+    for (let k = 0; k < rows.length; k++) if (values[rows[k]] !== values[rows[k]]) missing++;
+    return missing;
+  }
+  // Four values summed at a time: a sum is NaN when one of them is (or when ±∞ meet, which
+  // the recount then settles); one comparison per four values is ~2x faster on 20M values.
+  const n = values.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const sum = values[i] + values[i + 1] + values[i + 2] + values[i + 3];
+    if (sum !== sum) for (let k = i; k < i + 4; k++) if (values[k] !== values[k]) missing++;
+  }
+  for (; i < n; i++) if (values[i] !== values[i]) missing++;
   return missing;
 }
 

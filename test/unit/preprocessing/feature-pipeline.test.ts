@@ -179,6 +179,27 @@ describe("FeaturePipeline validation", () => {
     expect(() => complete.transform(columns)).toThrow(expect.objectContaining({ details: { row: 1, field: "x" } }));
   });
 
+  it("counts the missing values a fit refuses exactly, in the rows given (repeats included) and beside ±Infinity", () => {
+    const n = 1003;
+    const values = Float64Array.from({ length: n }, (_, i) => (i % 10 === 3 ? NaN : i % 7 === 0 ? Infinity : i % 11 === 0 ? -Infinity : i));
+    const x: Column = { name: "x", type: "NUMBER", values };
+    const missingOf = (rows?: Int32Array) => {
+      try {
+        new FeaturePipeline({ features: [{ name: "x", type: "NUMBER" }] }).fit([x], rows);
+        return 0;
+      } catch (e) {
+        return (e as { details: { missing: number } }).details.missing;
+      }
+    };
+    expect(missingOf()).toBe(Array.from(values).filter(Number.isNaN).length);
+    const rows = Int32Array.from({ length: 500 }, (_, k) => (k * 37) % n);
+    const repeated = Int32Array.of(...rows, ...rows.subarray(0, 100));
+    const expected = (r: Int32Array) => Array.from(r).filter((i) => Number.isNaN(values[i])).length;
+    expect(missingOf(rows)).toBe(expected(rows));
+    expect(missingOf(repeated)).toBe(expected(repeated));
+    expect(missingOf(Int32Array.of(1, 7, 11))).toBe(0);
+  });
+
   it("checks specs and column types in fit", () => {
     const fit = (features: FeatureSpec[], cols = columns) => () => new FeaturePipeline({ features }).fit(cols);
     expect(fit([])).toThrow(/at least one column/);
