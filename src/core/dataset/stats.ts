@@ -166,64 +166,122 @@ function lerp(a: number, b: number, gamma: number): number {
 }
 
 /**
- * The order statistics of `values` at `ranks` (0-based, each in 0..n−1), by rank: what a sort
- * would put at those positions, without sorting. Counting sort by value into
- * ORDER_STATISTIC_BUCKETS equal-width buckets between the least and the greatest value (the
- * bucket of x never decreases as x grows, so every value of a bucket is ≤ every value of the
- * next), then sorting only the buckets that hold a wanted rank: three passes over the values and
- * a few small sorts. Data bunched in few buckets costs at most about one sort. 800k values,
- * ~1,000 ranks: ~15 ms where a sort takes ~80 ms (README, Performance). `values` must be
- * NaN-free; it is not modified.
+ * The order statistics of `values` at chosen ranks (0-based): what a sort would put at those
+ * positions, without sorting. Counting sort by value into ORDER_STATISTIC_BUCKETS equal-width
+ * buckets between the least and the greatest value (the bucket of x never decreases as x
+ * grows, so every value of a bucket is ≤ every value of the next), then sorting only the
+ * buckets that hold a wanted rank: three passes over the values and a few small sorts. Data
+ * bunched in few buckets costs at most about one sort. 800k values, ~1,000 ranks: ~15 ms where
+ * a sort takes ~80 ms (README, Performance). `values` must be NaN-free; it is not modified.
+ *
+ * `countAtMost(x)` counts the values ≤ x from the same buckets: at once when x falls in a
+ * sorted bucket or an empty one, as a quantile between two wanted ranks always does (no value
+ * lies between two consecutive order statistics), else by one pass over the values.
  */
-export function orderStatistics(values: Float64Array, wanted: Iterable<number>): Map<number, number> {
-  const n = values.length;
-  const ranks = [...new Set(wanted)].sort((a, b) => a - b);
-  const out = new Map<number, number>();
-  if (ranks.length === 0) return out;
-  if (ranks[0] < 0 || ranks[ranks.length - 1] >= n || !ranks.every(Number.isInteger)) throw new RangeError(`orderStatistics: ranks must be integers in 0..${n - 1}`);
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const buckets = Math.min(ORDER_STATISTIC_BUCKETS, n);
-  const scale = buckets / (max - min);
-  // One value, or a range too wide for a double (max − min overflows): one bucket, a plain sort.
-  const single = !(scale > 0 && Number.isFinite(scale));
-  const bucketOf = (x: number) => (single ? 0 : Math.min(buckets - 1, Math.floor((x - min) * scale)));
-  // first[b]: the rank of bucket b's least value (its count until the prefix sum).
-  const first = new Int32Array(buckets + 1);
-  for (let i = 0; i < n; i++) first[bucketOf(values[i]) + 1]++;
-  for (let b = 0; b < buckets; b++) first[b + 1] += first[b];
-  // Where each wanted bucket's values go in `pool` (−1: not wanted), and a write cursor for each.
-  const at = new Int32Array(buckets).fill(-1);
-  const holder = new Int32Array(ranks.length);
-  let pooled = 0;
-  for (let k = 0, b = 0; k < ranks.length; k++) {
-    while (first[b + 1] <= ranks[k]) b++;
-    holder[k] = b;
-    if (at[b] < 0) {
-      at[b] = pooled;
-      pooled += first[b + 1] - first[b];
+export class OrderStatistics {
+  private readonly min: number;
+  private readonly max: number;
+  private readonly scale: number;
+  private readonly buckets: number;
+  /** first[b]: the rank of bucket b's least value; first[buckets] = n */
+  private readonly first: Int32Array;
+  /** where a sorted bucket's values sit in `pool` (−1: not kept) */
+  private readonly offset: Int32Array;
+  private readonly pool: Float64Array;
+
+  constructor(
+    private readonly values: Float64Array,
+    wanted: Iterable<number>,
+  ) {
+    const n = values.length;
+    const ranks = [...new Set(wanted)].sort((a, b) => a - b);
+    if (ranks.length > 0 && (ranks[0] < 0 || ranks[ranks.length - 1] >= n || !ranks.every(Number.isInteger))) {
+      throw new RangeError(`OrderStatistics: ranks must be integers in 0..${n - 1}`);
     }
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    this.min = min;
+    this.max = max;
+    this.buckets = Math.max(1, Math.min(ORDER_STATISTIC_BUCKETS, n));
+    const scale = this.buckets / (max - min);
+    // One value, or a range too wide for a double (max − min overflows): one bucket, a plain sort.
+    this.scale = scale > 0 && Number.isFinite(scale) ? scale : 0;
+    const first = (this.first = new Int32Array(this.buckets + 1));
+    for (let i = 0; i < n; i++) first[this.bucketOf(values[i]) + 1]++;
+    for (let b = 0; b < this.buckets; b++) first[b + 1] += first[b];
+    const offset = (this.offset = new Int32Array(this.buckets).fill(-1));
+    let pooled = 0;
+    for (let k = 0, b = 0; k < ranks.length; k++) {
+      while (first[b + 1] <= ranks[k]) b++;
+      if (offset[b] < 0) {
+        offset[b] = pooled;
+        pooled += first[b + 1] - first[b];
+      }
+    }
+    const pool = (this.pool = new Float64Array(pooled));
+    const cursor = offset.slice();
+    for (let i = 0; i < n; i++) {
+      const b = this.bucketOf(values[i]);
+      if (cursor[b] >= 0) pool[cursor[b]++] = values[i];
+    }
+    for (let b = 0; b < this.buckets; b++) if (offset[b] >= 0) pool.subarray(offset[b], offset[b] + first[b + 1] - first[b]).sort();
   }
-  const pool = new Float64Array(pooled);
-  const cursor = at.slice();
-  for (let i = 0; i < n; i++) {
-    const b = bucketOf(values[i]);
-    if (cursor[b] >= 0) pool[cursor[b]++] = values[i];
+
+  /** The rank-th smallest value; `rank` must be one of the constructor's. */
+  at(rank: number): number {
+    const b = this.bucketOfRank(rank);
+    if (this.offset[b] < 0) throw new RangeError(`OrderStatistics: rank ${rank} was not asked for`);
+    return this.pool[this.offset[b] + rank - this.first[b]];
   }
-  for (let k = 0; k < ranks.length; k++) {
-    const b = holder[k];
-    if (k === 0 || holder[k - 1] !== b) pool.subarray(at[b], at[b] + first[b + 1] - first[b]).sort();
-    out.set(ranks[k], pool[at[b] + ranks[k] - first[b]]);
+
+  /** How many values are ≤ x. */
+  countAtMost(x: number): number {
+    const n = this.values.length;
+    if (!(x >= this.min)) return 0; // also NaN, and no values at all
+    if (x >= this.max) return n;
+    const b = this.bucketOf(x);
+    const start = this.first[b];
+    const size = this.first[b + 1] - start;
+    if (size === 0) return start;
+    if (this.offset[b] >= 0) {
+      // Upper bound of x in the bucket's sorted values.
+      let lo = this.offset[b];
+      let hi = lo + size;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.pool[mid] <= x) lo = mid + 1;
+        else hi = mid;
+      }
+      return start + lo - this.offset[b];
+    }
+    let count = 0;
+    for (let i = 0; i < n; i++) if (this.values[i] <= x) count++;
+    return count;
   }
-  return out;
+
+  private bucketOf(x: number): number {
+    return this.scale === 0 ? 0 : Math.min(this.buckets - 1, Math.max(0, Math.floor((x - this.min) * this.scale)));
+  }
+
+  private bucketOfRank(rank: number): number {
+    // The last bucket whose first rank is ≤ rank (a binary search over the prefix sums).
+    let lo = 0;
+    let hi = this.buckets - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.first[mid] <= rank) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
 }
 
-/** Buckets of {@link orderStatistics}: 256 KiB of counts, a dozen values a bucket at 800k values. */
+/** Buckets of {@link OrderStatistics}: 256 KiB of counts, a dozen values a bucket at 800k values. */
 const ORDER_STATISTIC_BUCKETS = 1 << 16;
 
 /** The ranks {@link quantileSorted} reads for each q: ⌊(n − 1)·q⌋ and the one after it. */
@@ -250,13 +308,13 @@ export function quantileOfOrder(n: number, q: number, at: (rank: number) => numb
 
 /**
  * The same quantiles as {@link quantileSorted}, without sorting: the order statistics each one
- * reads ({@link orderStatistics}). `values` must be NaN-free. 1M values: three quartiles in
+ * reads ({@link OrderStatistics}). `values` must be NaN-free. 1M values: three quartiles in
  * ~20 ms instead of a ~105 ms sort.
  */
 export function quantilesOf(values: Float64Array, qs: readonly number[]): number[] {
   if (values.length === 0) return qs.map(() => NaN);
-  const order = orderStatistics(values, quantileRanks(values.length, qs));
-  return qs.map((q) => quantileOfOrder(values.length, q, (rank) => order.get(rank)!));
+  const order = new OrderStatistics(values, quantileRanks(values.length, qs));
+  return qs.map((q) => quantileOfOrder(values.length, q, (rank) => order.at(rank)));
 }
 
 /**

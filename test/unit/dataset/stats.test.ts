@@ -9,7 +9,7 @@ import {
   momentsOf,
   momentsVariance,
   numberStats,
-  orderStatistics,
+  OrderStatistics,
   quantileSorted,
   quantilesOf,
 } from "../../../src/core/dataset/stats.ts";
@@ -71,19 +71,28 @@ describe("quantilesOf", () => {
   });
 });
 
-describe("orderStatistics", () => {
+describe("OrderStatistics", () => {
   let state = 11;
   const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
-  /** Every rank of `values`, or `count` ranks drawn at random, against a sort; Object.is tells −0 from +0. */
+  /**
+   * Every rank of `values`, or `count` ranks drawn at random, against a sort (Object.is tells
+   * −0 from +0); and countAtMost, at each value asked for, between neighbours and outside the
+   * range, against a count.
+   */
   function expectLikeSort(values: Float64Array, count?: number): void {
     const sorted = values.slice().sort();
     const n = values.length;
     const ranks = count === undefined ? Array.from({ length: n }, (_, r) => r) : Array.from({ length: count }, () => Math.floor(next() * n));
-    const order = orderStatistics(values, ranks);
+    const order = new OrderStatistics(values, ranks);
     for (const rank of ranks) {
-      if (!Object.is(order.get(rank), sorted[rank])) expect({ rank, got: order.get(rank) }).toEqual({ rank, got: sorted[rank] });
+      if (!Object.is(order.at(rank), sorted[rank])) expect({ rank, got: order.at(rank) }).toEqual({ rank, got: sorted[rank] });
     }
-    expect(order.size).toBe(new Set(ranks).size);
+    const probes = [...ranks.slice(0, 200).flatMap((r) => [sorted[r], (sorted[r] + sorted[Math.min(n - 1, r + 1)]) / 2]), sorted[0] - 1, sorted[n - 1] + 1, Infinity, -Infinity, NaN];
+    for (const x of probes) {
+      let expected = 0;
+      for (const v of sorted) if (v <= x) expected++;
+      if (order.countAtMost(x) !== expected) expect({ x, got: order.countAtMost(x) }).toEqual({ x, got: expected });
+    }
   }
 
   it("gives what a sort puts at every rank, for every size from 1 to 80, with and without ties", () => {
@@ -109,11 +118,18 @@ describe("orderStatistics", () => {
     expectLikeSort(values, 1_009);
   });
 
-  it("refuses ranks outside the values", () => {
-    expect(() => orderStatistics(Float64Array.of(1, 2), [2])).toThrow(RangeError);
-    expect(() => orderStatistics(Float64Array.of(1, 2), [-1])).toThrow(RangeError);
-    expect(() => orderStatistics(Float64Array.of(1, 2), [0.5])).toThrow(RangeError);
-    expect(orderStatistics(new Float64Array(0), []).size).toBe(0);
+  it("counts values at most x even where no rank was asked for (by a pass over the values)", () => {
+    const values = Float64Array.from({ length: 10_000 }, () => Math.floor(next() * 1000));
+    const order = new OrderStatistics(values, [0]);
+    for (const x of [-1, 0, 1.5, 499, 500, 998.5, 999, 1e9]) expect(order.countAtMost(x)).toBe(Array.from(values).filter((v) => v <= x).length);
+  });
+
+  it("refuses ranks outside the values, and ranks it was not asked for", () => {
+    expect(() => new OrderStatistics(Float64Array.of(1, 2), [2])).toThrow(RangeError);
+    expect(() => new OrderStatistics(Float64Array.of(1, 2), [-1])).toThrow(RangeError);
+    expect(() => new OrderStatistics(Float64Array.of(1, 2), [0.5])).toThrow(RangeError);
+    expect(() => new OrderStatistics(Float64Array.from({ length: 100 }, (_, i) => i), [0]).at(99)).toThrow(/not asked for/);
+    expect(new OrderStatistics(new Float64Array(0), []).countAtMost(1)).toBe(0);
   });
 });
 
