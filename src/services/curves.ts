@@ -7,7 +7,7 @@
  */
 import { precisionRecallCurve, rocCurve } from "../core/metrics/ranking.ts";
 import { calibrationCurve, type CalibrationPoint } from "../core/metrics/calibration.ts";
-import { histogram, type Histogram } from "../core/dataset/stats.ts";
+import { histogram, OrderStatistics, type Histogram } from "../core/dataset/stats.ts";
 
 export const MAX_POINTS = 200;
 const RESIDUAL_BINS = 20;
@@ -34,6 +34,25 @@ function thin(n: number, max = MAX_POINTS): number[] {
 
 const pick = (values: ArrayLike<number>, at: number[]) => at.map((i) => values[i]);
 
+/**
+ * The rows a stable sort by fitted value would put at `ranks` (ties in row order), without the
+ * sort: each rank's value by OrderStatistics, then its row among the rows of that value (an index
+ * sort with a comparator took ~0.1 s for 200k held-out rows). NaN-free `fitted` only; with a NaN,
+ * the sort itself.
+ */
+function rowsAtFittedRanks(fitted: Float64Array, ranks: number[]): number[] {
+  if (fitted.some(Number.isNaN)) {
+    const order = Array.from(fitted.keys()).sort((a, b) => fitted[a] - fitted[b]);
+    return ranks.map((k) => order[k]);
+  }
+  const order = new OrderStatistics(fitted, ranks);
+  const values = ranks.map((rank) => order.at(rank));
+  // The rows holding each wanted value, in row order (a Map's keys equate −0 and +0, as the sort did).
+  const rowsOf = new Map<number, number[]>(values.map((v) => [v, []]));
+  for (let i = 0; i < fitted.length; i++) rowsOf.get(fitted[i])?.push(i);
+  return ranks.map((rank, k) => rowsOf.get(values[k])![rank - order.countBelow(values[k])]);
+}
+
 export function regressionCurves(y: Float64Array, fitted: Float64Array): Curves {
   const residual = y.map((v, i) => v - fitted[i]);
   let min = Infinity;
@@ -42,9 +61,8 @@ export function regressionCurves(y: Float64Array, fitted: Float64Array): Curves 
     min = Math.min(min, r);
     max = Math.max(max, r);
   }
-  // Residuals sorted by fitted value, so the thinned scatter spans the whole range.
-  const order = Array.from(fitted.keys()).sort((a, b) => fitted[a] - fitted[b]);
-  const at = thin(order.length).map((k) => order[k]);
+  // Residuals in fitted-value order, so the thinned scatter spans the whole range.
+  const at = rowsAtFittedRanks(fitted, thin(fitted.length));
   return {
     classes: null,
     residuals: { fitted: pick(fitted, at), residual: pick(residual, at) },

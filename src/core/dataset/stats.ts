@@ -241,26 +241,35 @@ export class OrderStatistics {
 
   /** How many values are ≤ x. */
   countAtMost(x: number): number {
+    return this.count(x, true);
+  }
+
+  /** How many values are < x. */
+  countBelow(x: number): number {
+    return this.count(x, false);
+  }
+
+  private count(x: number, inclusive: boolean): number {
     const n = this.values.length;
     if (!(x >= this.min)) return 0; // also NaN, and no values at all
-    if (x >= this.max) return n;
+    if (inclusive ? x >= this.max : x > this.max) return n;
     const b = this.bucketOf(x);
     const start = this.first[b];
     const size = this.first[b + 1] - start;
     if (size === 0) return start;
     if (this.offset[b] >= 0) {
-      // Upper bound of x in the bucket's sorted values.
+      // Upper (inclusive) or lower bound of x in the bucket's sorted values.
       let lo = this.offset[b];
       let hi = lo + size;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (this.pool[mid] <= x) lo = mid + 1;
+        if (inclusive ? this.pool[mid] <= x : this.pool[mid] < x) lo = mid + 1;
         else hi = mid;
       }
       return start + lo - this.offset[b];
     }
     let count = 0;
-    for (let i = 0; i < n; i++) if (this.values[i] <= x) count++;
+    for (let i = 0; i < n; i++) if (inclusive ? this.values[i] <= x : this.values[i] < x) count++;
     return count;
   }
 

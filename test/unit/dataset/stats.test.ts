@@ -76,8 +76,8 @@ describe("OrderStatistics", () => {
   const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
   /**
    * Every rank of `values`, or `count` ranks drawn at random, against a sort (Object.is tells
-   * −0 from +0); and countAtMost, at each value asked for, between neighbours and outside the
-   * range, against a count.
+   * −0 from +0); and countAtMost and countBelow, at each value asked for, between neighbours and
+   * outside the range, against a count.
    */
   function expectLikeSort(values: Float64Array, count?: number): void {
     const sorted = values.slice().sort();
@@ -89,9 +89,14 @@ describe("OrderStatistics", () => {
     }
     const probes = [...ranks.slice(0, 200).flatMap((r) => [sorted[r], (sorted[r] + sorted[Math.min(n - 1, r + 1)]) / 2]), sorted[0] - 1, sorted[n - 1] + 1, Infinity, -Infinity, NaN];
     for (const x of probes) {
-      let expected = 0;
-      for (const v of sorted) if (v <= x) expected++;
-      if (order.countAtMost(x) !== expected) expect({ x, got: order.countAtMost(x) }).toEqual({ x, got: expected });
+      let atMost = 0;
+      let below = 0;
+      for (const v of sorted) {
+        if (v <= x) atMost++;
+        if (v < x) below++;
+      }
+      if (order.countAtMost(x) !== atMost) expect({ x, got: order.countAtMost(x) }).toEqual({ x, got: atMost });
+      if (order.countBelow(x) !== below) expect({ x, below: order.countBelow(x) }).toEqual({ x, below });
     }
   }
 
@@ -121,7 +126,10 @@ describe("OrderStatistics", () => {
   it("counts values at most x even where no rank was asked for (by a pass over the values)", () => {
     const values = Float64Array.from({ length: 10_000 }, () => Math.floor(next() * 1000));
     const order = new OrderStatistics(values, [0]);
-    for (const x of [-1, 0, 1.5, 499, 500, 998.5, 999, 1e9]) expect(order.countAtMost(x)).toBe(Array.from(values).filter((v) => v <= x).length);
+    for (const x of [-1, 0, 1.5, 499, 500, 998.5, 999, 1e9]) {
+      expect(order.countAtMost(x)).toBe(Array.from(values).filter((v) => v <= x).length);
+      expect(order.countBelow(x)).toBe(Array.from(values).filter((v) => v < x).length);
+    }
   });
 
   it("refuses ranks outside the values, and ranks it was not asked for", () => {
