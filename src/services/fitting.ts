@@ -21,7 +21,6 @@ import { takeValues, type Matrix } from "../core/matrix.ts";
 import { createRandom, permutation } from "../core/random.ts";
 import { classificationCurves, regressionCurves, type Curves } from "./curves.ts";
 import { OrderStatistics, quantileOfOrder, quantileRanks } from "../core/dataset/stats.ts";
-import { binProportions } from "../core/metrics/drift.ts";
 import type { DerivedFeature } from "../core/preprocessing/expressions.ts";
 import { featureImportanceOf, type FeatureImportance } from "./importance.ts";
 import { inferenceFor, type IntervalState, type StoredInference } from "./inference.ts";
@@ -537,8 +536,10 @@ function trainingProfile(features: Column[], trainRows: Int32Array, choices: Rec
         if (code >= 0 && counts[code]++ === 0) seen.push(code);
       }
       const n = seen.reduce((sum, code) => sum + counts[code], 0);
+      // Defined as own properties, so that a category named like an Object.prototype member
+      // ("__proto__") is a key like any other (an assignment would set the prototype instead).
       const frequencies: Record<string, number> = {};
-      for (const code of seen) frequencies[column.categories[code]] = counts[code] / (n || 1);
+      for (const code of seen) Object.defineProperty(frequencies, column.categories[code], { value: counts[code] / (n || 1), enumerable: true, writable: true, configurable: true });
       const categories = seen.map((code) => column.categories[code]).sort(compareCodePoints);
       signature.push({ name, type, required, min: null, max: null, categories });
       reference.push({ name, kind: "category", frequencies });
@@ -559,7 +560,7 @@ function trainingProfile(features: Column[], trainRows: Int32Array, choices: Rec
     const at = (rank: number) => order.at(rank);
     const edges = [...new Set(DECILES.map((q) => quantileOfOrder(n, q, at)))];
     // The share of values in each bin (−∞, e₀], (e₀, e₁], …, (e_last, ∞), as binProportions
-    // would count them, from the same buckets instead of another pass.
+    // (core/metrics/drift.ts) would count them, from the same buckets instead of another pass.
     const atMost = [...edges.map((e) => order.countAtMost(e)), n];
     const expected = atMost.map((count, j) => (count - (j > 0 ? atMost[j - 1] : 0)) / n);
     signature.push({ name, type, required, min: at(0), max: at(n - 1), categories: null });
