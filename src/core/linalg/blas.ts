@@ -69,34 +69,3 @@ export function amax(x: Float64Array): number {
   }
   return m;
 }
-
-/**
- * y[k] += Σ_{i<rows} x[ox + i] · A[oa + i·cols + k] for k < cols: y += Aᵀx for a row-major
- * block of A (BLAS dgemv with trans = 'T', α = β = 1).
- *
- * Four rows per step, so each y[k] is loaded and stored once per four rows rather than once
- * per row: the row-by-row axpy form is bound by those load/store chains on y.
- */
-export function gemvT(
-  rows: number,
-  cols: number,
-  A: Float64Array,
-  oa: number,
-  x: Float64Array,
-  ox: number,
-  y: Float64Array,
-): void {
-  let i = 0;
-  for (; i + 3 < rows; i += 4) {
-    const o0 = oa + i * cols;
-    const o1 = o0 + cols;
-    const o2 = o1 + cols;
-    const o3 = o2 + cols;
-    const x0 = x[ox + i];
-    const x1 = x[ox + i + 1];
-    const x2 = x[ox + i + 2];
-    const x3 = x[ox + i + 3];
-    for (let k = 0; k < cols; k++) y[k] += x0 * A[o0 + k] + x1 * A[o1 + k] + x2 * A[o2 + k] + x3 * A[o3 + k];
-  }
-  for (; i < rows; i++) axpy(cols, x[ox + i], A, oa + i * cols, y, 0);
-}
