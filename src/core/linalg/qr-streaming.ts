@@ -15,15 +15,20 @@ import type { Matrix } from "../matrix.ts";
 const BLOCK_ROWS = 256;
 
 /**
- * R (q × q upper triangular, row-major) of A = [X − 1·shiftᵀ | y − yShift], q = p + 1,
- * or of X − 1·shiftᵀ alone (q = p) when y is undefined. Diagonal signs are arbitrary.
+ * R (q × q upper triangular, row-major) of A = [(X − 1·shiftᵀ)·diag(scale) | y − yShift], q = p + 1,
+ * or of (X − 1·shiftᵀ)·diag(scale) alone (q = p) when y is undefined. Diagonal signs are arbitrary.
+ *
+ * Scaling the columns to unit norm first (scale_j = 1/‖x_j − shift_j‖) is what lets a rank
+ * decision on R's singular values see the design's geometry rather than its units: Householder
+ * QR is column-scaling invariant in exact arithmetic, but a tolerance relative to σ_max is not.
  *
  * @param X      n × p
  * @param y      length n, or undefined
  * @param shift  length p subtracted from every row (column means when centring), or undefined
  * @param yShift subtracted from y, default 0
+ * @param scale  length p multiplying each centred column, or undefined (no scaling)
  */
-export function streamingQR(X: Matrix, y?: Float64Array, shift?: Float64Array, yShift = 0): Float64Array {
+export function streamingQR(X: Matrix, y?: Float64Array, shift?: Float64Array, yShift = 0, scale?: Float64Array): Float64Array {
   const { rows: n, cols: p, data } = X;
   const q = y ? p + 1 : p;
   // Rows 0..q-1 hold the running R; rows q..q+BLOCK_ROWS-1 receive the next block of A.
@@ -34,7 +39,7 @@ export function streamingQR(X: Matrix, y?: Float64Array, shift?: Float64Array, y
     for (let r = 0; r < m; r++) {
       const src = (start + r) * p;
       const dst = (q + r) * q;
-      for (let j = 0; j < p; j++) W[dst + j] = data[src + j] - (shift ? shift[j] : 0);
+      for (let j = 0; j < p; j++) W[dst + j] = (data[src + j] - (shift ? shift[j] : 0)) * (scale ? scale[j] : 1);
       if (y) W[dst + p] = y[start + r] - yShift;
     }
     reduceBlock(W, q, m, s);

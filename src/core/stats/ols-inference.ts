@@ -153,7 +153,7 @@ export function olsInference(X: Matrix, y: Float64Array, fit: OlsFit, options: O
   }
 
   const warnings: string[] = [];
-  const factor = factorGram(G, mu, n, p, withIntercept);
+  const factor = design?.qr ? factorFromQR(design.qr, p) : factorGram(G, mu, n, p, withIntercept);
   const rank = factor.rankG + kConst;
   const fullRank = factor.rankG === p;
   const dfModel = rank - kConst;
@@ -256,6 +256,20 @@ interface GramFactor {
   L: Float64Array | null;
   /** D = diag(G)^-½ */
   d: Float64Array;
+}
+
+/**
+ * The fit's own triangular factor when it went through QR (ill-conditioned designs): R_sᵀR_s =
+ * D G D with D = diag(scale), so L = R_sᵀ is a Cholesky factor of the scaled Gram computed
+ * without ever forming G, whose rounding (ε·κ(X)² relative) would swamp what R_s resolves
+ * (ε·κ(X)). Standard errors then come from (R_sᵀR_s)⁻¹, the rank from the solver's decision.
+ */
+function factorFromQR(qr: NonNullable<CenteredDesign["qr"]>, p: number): GramFactor {
+  if (qr.R.length !== p * p || qr.scale.length !== p) throw new RangeError(`olsInference: the design's R is not of ${p} features`);
+  if (qr.rank < p) return { rankG: qr.rank, L: null, d: qr.scale };
+  const L = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) L[j * p + i] = qr.R[i * p + j];
+  return { rankG: p, L, d: qr.scale };
 }
 
 /** Scaled Cholesky of the centered Gram matrix G, or its numerical rank by eigenvalues when that fails. */
