@@ -24,7 +24,7 @@ export const resolvers: Resolvers = {
       services.predictions.listPredictions(workspaceId, modelId, args),
     algorithms: () => algorithmCatalog(),
     search: (_, { id }, { services, workspaceId }) => services.selection.search(workspaceId, id),
-    apiKeys: (_, __, { services, principal }) => services.auth.listApiKeys(principal),
+    apiKeys: (_, { workspaceId }, { services, principal }) => services.auth.listApiKeys(principal, workspaceId),
     drift: async (_, { model, ...args }, { services, workspaceId }) => (await services.analytics.drift(workspaceId, model, args)).features,
     predictionStats: (_, { model, ...args }, { services, workspaceId }) => services.analytics.predictionStats(workspaceId, model, args),
     modelByReference: (_, { reference }, { services, workspaceId }) => services.registry.resolve(workspaceId, reference),

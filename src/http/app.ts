@@ -20,7 +20,7 @@ import { createServices, type Services } from "../services/index.ts";
 import { resolvers } from "../graphql/resolvers.ts";
 import { createErrorFormatter, maskedOriginal, serviceUnavailableStatusPlugin } from "../graphql/errors.ts";
 import type { Context } from "../graphql/context.ts";
-import { withScopes } from "../graphql/authorization.ts";
+import { withFieldScopes, withScopes } from "../graphql/authorization.ts";
 import { armor, costLimitPlugin, DEFAULT_LIMITS, type Limits } from "../graphql/limits.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { UnauthenticatedError, type Principal } from "../services/auth.ts";
@@ -126,7 +126,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // WebSocket (subscriptions) there is no request, and the server's logger takes them.
   const formatError = createErrorFormatter();
   const formatSubscriptionError = createErrorFormatter((error) => fastify.log.error({ err: error }, "unexpected error in a resolver"));
-  const schema = makeExecutableSchema({ typeDefs, resolvers: withScopes(resolvers, buildSchema(typeDefs)) as never });
+  const schema = withFieldScopes(makeExecutableSchema({ typeDefs, resolvers: withScopes(resolvers, buildSchema(typeDefs)) as never }));
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: limits.introspection,

@@ -5,9 +5,13 @@
  *   operation name and type, counted by an Apollo plugin (`ApolloServerPluginMetrics`).
  * - `modelql_http_requests_total`: every HTTP request by route and status (401s and 429s
  *   never reach Apollo).
- * - `modelql_predictions_served_total`: predictions returned per model name and version.
- *   The plugin counts the results of `predict` and `comparePredictions`; anything else that
- *   serves predictions can call `recordPredictionsServed`.
+ * - `modelql_predictions_served_total`: predictions returned per workspace id and model
+ *   (version) id. Ids, not names: `/metrics` needs no key, and a model's name is a tenant's
+ *   text (it may say what the business is), and the same name in two workspaces would add up
+ *   in one series. An operator sums by `workspace` for a tenant's load and looks an id up with
+ *   that workspace's key (`model(id)`); one series per served version, as names and versions
+ *   gave. The plugin counts the results of `predict` and `comparePredictions`; anything else
+ *   that serves predictions can call `recordPredictionsServed`.
  * - `modelql_training_jobs`: model versions by status, read from the Model table at scrape time.
  * - process and Node.js default metrics.
  *
@@ -25,21 +29,17 @@ const MODEL_STATUSES = ["QUEUED", "TRAINING", "READY", "FAILED", "CANCELLED"] as
 
 /** Operation names are chosen by clients: past this many distinct ones, new names count as "other". */
 const MAX_OPERATION_NAMES = 200;
-/** Models remembered for labels (id → name and version); past it, lookups go to the database again. */
-const MAX_MODEL_LABELS = 10_000;
 
 export interface Metrics {
   registry: Registry;
   graphqlRequests: Counter<"operation_name" | "operation_type" | "outcome">;
   graphqlDuration: Histogram<"operation_name" | "operation_type">;
   httpRequests: Counter<"method" | "route" | "status">;
-  predictionsServed: Counter<"model" | "version">;
+  predictionsServed: Counter<"workspace" | "model_id">;
   /** The exposition text and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
   /** A bounded label for a client-chosen operation name. */
   operationLabel(name: string | null | undefined): string;
-  /** name and version of a model version id, cached; null when it no longer exists. */
-  modelLabels(modelId: string): Promise<{ model: string; version: string } | null>;
 }
 
 export function createMetrics(prisma: PrismaClient, queue?: Pick<JobQueue, "depth">): Metrics {
@@ -67,8 +67,8 @@ export function createMetrics(prisma: PrismaClient, queue?: Pick<JobQueue, "dept
   });
   const predictionsServed = new Counter({
     name: "modelql_predictions_served_total",
-    help: "Predictions returned to clients, by model name and version (shadow predictions are logged but not counted here).",
-    labelNames: ["model", "version"] as const,
+    help: "Predictions returned to clients, by workspace id and model (version) id (shadow predictions are logged but not counted here).",
+    labelNames: ["workspace", "model_id"] as const,
     registers: [registry],
   });
   new Gauge({
@@ -115,7 +115,6 @@ export function createMetrics(prisma: PrismaClient, queue?: Pick<JobQueue, "dept
   });
 
   const operationNames = new Set<string>();
-  const labels = new Map<string, { model: string; version: string }>();
 
   return {
     registry,
@@ -134,22 +133,12 @@ export function createMetrics(prisma: PrismaClient, queue?: Pick<JobQueue, "dept
       operationNames.add(clean);
       return clean;
     },
-    async modelLabels(modelId) {
-      const cached = labels.get(modelId);
-      if (cached) return cached;
-      const row = await prisma.model.findUnique({ where: { id: modelId }, select: { name: true, version: true } });
-      if (!row) return null;
-      const label = { model: row.name, version: String(row.version) };
-      if (labels.size >= MAX_MODEL_LABELS) labels.clear();
-      labels.set(modelId, label);
-      return label;
-    },
   };
 }
 
 /** The hook for code that serves predictions outside `predict` / `comparePredictions`. */
-export function recordPredictionsServed(metrics: Metrics, labels: { model: string; version: string | number }, count: number): void {
-  if (count > 0) metrics.predictionsServed.inc({ model: labels.model, version: String(labels.version) }, count);
+export function recordPredictionsServed(metrics: Metrics, labels: { workspaceId: string; modelId: string }, count: number): void {
+  if (count > 0) metrics.predictionsServed.inc({ workspace: labels.workspaceId, model_id: labels.modelId }, count);
 }
 
 /** Root fields whose results are served predictions, and how to find their model ids. */
@@ -167,13 +156,13 @@ function modelIdOf(prediction: unknown): string {
 
 /**
  * Counts each GraphQL request with its operation name and type, times it, and counts the
- * predictions `predict` and `comparePredictions` return (by model name and version, looked
- * up once per version). Unlabelled failures (parse or validation errors) count under
+ * predictions `predict` and `comparePredictions` return (by the caller's workspace and the
+ * model id). Unlabelled failures (parse or validation errors) count under
  * `operation_type="unknown"`.
  */
 export function ApolloServerPluginMetrics<TContext extends object>(metrics: Metrics): ApolloServerPlugin<TContext> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       const served: string[] = [];
       return {
@@ -203,10 +192,9 @@ export function ApolloServerPluginMetrics<TContext extends object>(metrics: Metr
           if (served.length === 0) return;
           const perModel = new Map<string, number>();
           for (const id of served) perModel.set(id, (perModel.get(id) ?? 0) + 1);
-          for (const [id, count] of perModel) {
-            const labels = id === "unknown" ? null : await metrics.modelLabels(id).catch(() => null);
-            recordPredictionsServed(metrics, labels ?? { model: "unknown", version: "unknown" }, count);
-          }
+          // Every prediction of a request is of the caller's workspace.
+          const workspaceId = (contextValue as { workspaceId?: string }).workspaceId ?? "unknown";
+          for (const [modelId, count] of perModel) recordPredictionsServed(metrics, { workspaceId, modelId }, count);
         },
       };
     },

@@ -4,7 +4,10 @@
  * key as HTTP (connection parameter `authorization: "Bearer <key>"`, or the upgrade request's
  * Authorization header); without a valid key it is closed with 4403 Forbidden. Each
  * subscription then runs with that key's workspace and is checked against the same scope table
- * and document limits as queries.
+ * and document limits as queries. The key is checked again before each event is sent and every
+ * RECHECK_MS while idle: once it is revoked or expired, the connection is closed with 4403 and
+ * nothing more is sent (the check is the auth service's cached one: at once for a revocation
+ * made through this server, within its 5 s cache for one made through another).
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
@@ -12,8 +15,12 @@ import { execute, parse, specifiedRules, subscribe, validate, type GraphQLFormat
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Services } from "../services/index.ts";
-import type { Principal } from "../services/auth.ts";
+import { UnauthenticatedError, type Principal } from "../services/auth.ts";
 import type { Context } from "../graphql/context.ts";
+
+/** How often an idle connection's key is checked again. */
+const RECHECK_MS = 5_000;
+const REVOKED = 4403;
 
 export function registerSubscriptions(
   fastify: FastifyInstance,
@@ -30,7 +37,21 @@ export function registerSubscriptions(
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
   });
-  const server = useServer<Record<string, unknown> | undefined, { principal?: Principal }>(
+  type Extra = { principal?: Principal; authorization?: string; socket: { readyState: number; OPEN: number; close(code: number, reason: string): void; once(event: "close", listener: () => void): void } };
+  /** Whether the connection's key still holds; closes the connection with 4403 when it does not. */
+  const stillValid = async (extra: Extra): Promise<boolean> => {
+    if (extra.socket.readyState !== extra.socket.OPEN) return false;
+    try {
+      await services.auth.authenticate(extra.authorization);
+      return true;
+    } catch (error) {
+      // The database being away says nothing about the key: keep streaming.
+      if (!(error instanceof UnauthenticatedError)) return true;
+      extra.socket.close(REVOKED, "Forbidden: the API key is revoked or expired");
+      return false;
+    }
+  };
+  const server = useServer<Record<string, unknown> | undefined, { principal?: Principal; authorization?: string }>(
     {
       schema,
       // graphql-ws may load the other build of graphql-js (CommonJS vs ESM), whose functions
@@ -46,14 +67,23 @@ export function registerSubscriptions(
         const header = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
         try {
           ctx.extra.principal = await services.auth.authenticate(header);
+          ctx.extra.authorization = header;
+          const extra = ctx.extra as unknown as Extra;
+          const timer = setInterval(() => void stillValid(extra).then((valid) => valid || clearInterval(timer)), RECHECK_MS);
+          timer.unref();
+          extra.socket.once("close", () => clearInterval(timer));
           return true;
         } catch {
           return false;
         }
       },
       // Errors leave through the same formatter as HTTP's: domain codes kept, the rest masked.
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+      // A revoked key's connection is closed here, before the event is sent (a send on a
+      // closing socket is dropped).
+      onNext: async (ctx, _id, _payload, _args, result) => {
+        if (!(await stillValid(ctx.extra as unknown as Extra))) return undefined;
+        return result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined;
+      },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       context: (ctx): Context => {
         const principal = ctx.extra.principal!;

@@ -3,9 +3,11 @@
  *
  * A key is `mql_` + 32 random bytes (base64url). Only its SHA-256 is stored: the secret is
  * high-entropy, so a fast hash resists guessing as well as a slow one and keeps every request
- * cheap (GitHub's and Stripe's tokens are stored the same way). Keys carry scopes; ADMIN
- * implies every other scope and may create workspaces and keys for any workspace. Data access
- * is always confined to the key's own workspace.
+ * cheap (GitHub's and Stripe's tokens are stored the same way). Keys carry scopes. ADMIN
+ * implies every scope of its workspace and manages that workspace's keys only; OPERATOR (the
+ * bootstrap key) implies ADMIN and is the instance-wide role: it creates workspaces and
+ * manages the keys of any workspace. Data access is always confined to the key's own
+ * workspace.
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient, Scope } from "../generated/prisma/client.ts";
@@ -13,7 +15,13 @@ import { DomainError, InvalidInputError, NotFoundError } from "../core/errors.ts
 import { DEFAULT_WORKSPACE } from "./workspaces.ts";
 
 export type { Scope };
-export const SCOPES: Scope[] = ["READ", "WRITE", "TRAIN", "PREDICT", "EXPORT", "ADMIN"];
+export const SCOPES: Scope[] = ["READ", "WRITE", "TRAIN", "PREDICT", "EXPORT", "ADMIN", "OPERATOR"];
+
+/**
+ * What the prefix of a key whose value was chosen (MODELQL_BOOTSTRAP_KEY) shows instead of its
+ * first characters: a chosen value may be guessable from a part of it, a random one is not.
+ */
+export const CHOSEN_KEY_PREFIX = "(configured)";
 
 export interface Principal {
   workspaceId: string;
@@ -33,8 +41,9 @@ export class UnauthenticatedError extends DomainError {
 }
 
 export class ForbiddenError extends DomainError {
-  constructor(scope: Scope) {
-    super("FORBIDDEN", `This API key lacks the ${scope} scope needed here.`, { scope });
+  /** `field`: the nested field ("Model.coefficients") that needs the scope, when not a root field. */
+  constructor(scope: Scope, field?: string, message?: string) {
+    super("FORBIDDEN", message ?? (field ? `This API key lacks the ${scope} scope needed for ${field}.` : `This API key lacks the ${scope} scope needed here.`), field ? { scope, field } : { scope });
   }
 }
 
@@ -69,9 +78,21 @@ export class AuthService {
     return principal;
   }
 
-  /** Throw FORBIDDEN naming the scope unless the principal has it (ADMIN has every scope). */
-  require(principal: Principal, scope: Scope): void {
-    if (!principal.scopes.has(scope) && !principal.scopes.has("ADMIN")) throw new ForbiddenError(scope);
+  /** Whether the principal has the scope: OPERATOR implies ADMIN, which implies every other scope. */
+  allows(principal: Principal, scope: Scope): boolean {
+    return principal.scopes.has(scope) || principal.scopes.has("OPERATOR") || (scope !== "OPERATOR" && principal.scopes.has("ADMIN"));
+  }
+
+  /** Throw FORBIDDEN naming the scope (and the nested field, when given) unless the principal has it. */
+  require(principal: Principal, scope: Scope, field?: string): void {
+    if (!this.allows(principal, scope)) throw new ForbiddenError(scope, field);
+  }
+
+  /** Acting on another workspace than the key's own is the operator's (instance-wide) role. */
+  private requireWorkspace(principal: Principal, workspaceId: string, what: string): void {
+    if (workspaceId !== principal.workspaceId && !this.allows(principal, "OPERATOR")) {
+      throw new ForbiddenError("OPERATOR", undefined, `${what} in another workspace than the key's own needs the OPERATOR scope; a workspace's ADMIN manages its own workspace only.`);
+    }
   }
 
   async createWorkspace(name: string) {
@@ -83,13 +104,16 @@ export class AuthService {
     return this.prisma.workspace.create({ data: { name: trimmed } });
   }
 
-  /** Create a key in the caller's workspace (or, for ADMIN, any workspace); the secret is returned once. */
+  /** Create a key in the caller's workspace (or, for OPERATOR, any workspace); the secret is returned once. */
   async createApiKey(principal: Principal, input: { name: string; scopes: Scope[]; workspaceId?: string | null; expiresAt?: Date | null }, secret = newSecret()) {
     const name = input.name.trim();
     if (!name || name.length > 200) throw new InvalidInputError("name must be 1 to 200 characters.", { field: "name" });
     if (input.scopes.length === 0) throw new InvalidInputError("scopes must hold at least one scope.", { field: "scopes" });
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new InvalidInputError("expiresAt must be in the future.", { field: "expiresAt" });
     const workspaceId = input.workspaceId ?? principal.workspaceId;
+    this.requireWorkspace(principal, workspaceId, "Creating a key");
+    // No key grants more than its creator holds: only an operator makes another.
+    if (input.scopes.includes("OPERATOR")) this.require(principal, "OPERATOR");
     if (!(await this.prisma.workspace.findUnique({ where: { id: workspaceId } }).catch(() => null))) throw new NotFoundError("Workspace", workspaceId);
     const apiKey = await this.prisma.apiKey.create({
       data: { workspaceId, name, prefix: secret.slice(0, 12), hash: hashKey(secret), scopes: [...new Set(input.scopes)], expiresAt: input.expiresAt ?? null },
@@ -97,36 +121,56 @@ export class AuthService {
     return { key: secret, apiKey };
   }
 
+  /** Revoke a key of the caller's workspace (for OPERATOR, of any workspace). */
   async revokeApiKey(principal: Principal, id: string) {
-    const key = await this.prisma.apiKey.findFirst({ where: { id, workspaceId: principal.workspaceId } }).catch(() => null);
+    const operator = this.allows(principal, "OPERATOR");
+    const key = await this.prisma.apiKey.findFirst({ where: { id, ...(operator ? {} : { workspaceId: principal.workspaceId }) } }).catch(() => null);
     if (!key) throw new NotFoundError("ApiKey", id);
     const revoked = await this.prisma.apiKey.update({ where: { id }, data: { revokedAt: key.revokedAt ?? new Date() } });
     this.verified.clear();
     return revoked;
   }
 
-  async listApiKeys(principal: Principal) {
-    return this.prisma.apiKey.findMany({ where: { workspaceId: principal.workspaceId }, orderBy: { createdAt: "desc" } });
+  /** The keys of the caller's workspace (for OPERATOR, of `workspaceId` when given). */
+  async listApiKeys(principal: Principal, workspaceId?: string | null) {
+    const workspace = workspaceId ?? principal.workspaceId;
+    this.requireWorkspace(principal, workspace, "Listing keys");
+    return this.prisma.apiKey.findMany({ where: { workspaceId: workspace }, orderBy: { createdAt: "desc" } }).catch(() => []);
   }
 
   /**
-   * First start: with no key in the database, create an ADMIN key for the default workspace,
+   * First start: with no key in the database, create an OPERATOR key for the default workspace,
    * from MODELQL_BOOTSTRAP_KEY when set (so scripts know it), else random. Returns the secret
    * when one was created (to print once), else null. Safe when several servers start at once:
    * the transaction's advisory lock lets one create it.
+   *
+   * A configured key is listed with CHOSEN_KEY_PREFIX, not its first characters. A database
+   * from before OPERATOR existed (when every ADMIN was instance-wide) keeps its bootstrap key
+   * working: with no OPERATOR key yet, the default workspace's first ADMIN key named
+   * "bootstrap" becomes one.
    */
   async bootstrap(workspaceId: string, configured: string | undefined): Promise<string | null> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(72117)`;
       if ((await tx.apiKey.count()) > 0) {
+        if (!(await tx.apiKey.findFirst({ where: { scopes: { has: "OPERATOR" } }, select: { id: true } }))) {
+          const first = await tx.apiKey.findFirst({ where: { workspaceId, name: "bootstrap", scopes: { has: "ADMIN" } }, orderBy: { createdAt: "asc" } });
+          if (first) await tx.apiKey.update({ where: { id: first.id }, data: { scopes: [...new Set([...first.scopes, "OPERATOR" as const])] } });
+        }
         // A configured bootstrap key is honoured even after first start, so a fixed value keeps working.
-        if (configured && !(await tx.apiKey.findUnique({ where: { hash: hashKey(configured) } }))) {
-          await tx.apiKey.create({ data: { workspaceId, name: "bootstrap", prefix: configured.slice(0, 12), hash: hashKey(configured), scopes: ["ADMIN"] } });
+        if (configured) {
+          const existing = await tx.apiKey.findUnique({ where: { hash: hashKey(configured) } });
+          if (!existing) {
+            await tx.apiKey.create({ data: { workspaceId, name: "bootstrap", prefix: CHOSEN_KEY_PREFIX, hash: hashKey(configured), scopes: ["OPERATOR"] } });
+          } else if (existing.prefix !== CHOSEN_KEY_PREFIX || !existing.scopes.includes("OPERATOR")) {
+            // Written before OPERATOR and the hidden prefix existed: the configured key is the operator's.
+            await tx.apiKey.update({ where: { id: existing.id }, data: { prefix: CHOSEN_KEY_PREFIX, scopes: [...new Set([...existing.scopes, "OPERATOR" as const])] } });
+          }
         }
         return null;
       }
       const secret = configured ?? newSecret();
-      await tx.apiKey.create({ data: { workspaceId, name: "bootstrap", prefix: secret.slice(0, 12), hash: hashKey(secret), scopes: ["ADMIN"] } });
+      await tx.apiKey.create({ data: { workspaceId, name: "bootstrap", prefix: configured ? CHOSEN_KEY_PREFIX : secret.slice(0, 12), hash: hashKey(secret), scopes: ["OPERATOR"] } });
       return configured ? null : secret;
     });
   }

@@ -170,6 +170,20 @@ it("shows a training queued through the API live, its progress bar filling to 10
   await page.screenshot({ path: `${SCREENSHOTS}dashboard-training.png`, fullPage: true });
 });
 
+it("shows a READ-only key a model's evaluation, without its learned state (EXPORT) and without an error", async () => {
+  const reader = (await postGraphQL(`${server.url}/graphql`, `mutation { createApiKey(input: { name: "reader", scopes: [READ] }) { key } }`, {}, key)).data.createApiKey.key;
+  await page.evaluate((k) => (globalThis as any).localStorage.setItem("modelql.apiKey", k), reader);
+  try {
+    await page.goto(`${server.url}/#/model/${seeded.churnModels[0].id}`);
+    await page.reload();
+    expect(await colouredPixels(page, "roc-curve")).toBeGreaterThan(1000);
+    expect(await page.locator('[data-table="coefficients"]').count()).toBe(0);
+    expect(await page.getByRole("alert").count()).toBe(0);
+  } finally {
+    await page.evaluate((k) => (globalThis as any).localStorage.setItem("modelql.apiKey", k), key);
+  }
+});
+
 it("reported no page error, console error or failed request", () => {
   expect(problems).toEqual([]);
 });

@@ -4,7 +4,7 @@
  * request id and the GraphQL operation's name, from a server started as `npm start` starts it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase } from "../support/database.ts";
+import { createWorkspace, openTestDatabase } from "../support/database.ts";
 import { adminKey, postGraphQL } from "../support/http.ts";
 import { startServerProcess, type ServerProcess } from "../support/process.ts";
 import { buildApp, type App } from "../../src/http/app.ts";
@@ -81,18 +81,28 @@ describe("/metrics", () => {
     expect(await metricsText()).toMatch(/^modelql_http_requests_total\{method="POST",route="\/graphql",status="401"\} [1-9]\d*$/m);
   });
 
-  it("counts the predictions served per model name and version", async () => {
-    const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(`${url}/graphql`, query, variables, key);
-    const csv = "x,y\n1,2.1\n2,3.9\n3,6.2\n4,8.1\n5,9.8\n6,12.2\n";
-    const dataset = await gql(`mutation($csv: String!) { createDataset(input: { name: "metrics", csv: $csv }) { id } }`, { csv });
-    const name = `metrics-${Date.now()}`;
-    const trained = await gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id status } }`, {
-      input: { datasetId: dataset.data.createDataset.id, name, algorithm: "LINEAR_REGRESSION", target: "y", testFraction: 0 },
-    });
-    expect(trained.data.trainModel.status).toBe("READY");
-    const predicted = await gql(`mutation($model: String!) { predict(model: $model, inputs: [{ x: 7 }, { x: 8 }, { x: 9 }]) { output } }`, { model: name });
-    expect(predicted.errors).toBeUndefined();
-    expect(await metricsText()).toContain(`modelql_predictions_served_total{model="${name}",version="1"} 3`);
+  it("counts the predictions served per workspace and model id, never showing a tenant's model name (issue 22)", async () => {
+    // Two workspaces, each with a model of the same name: two series, told apart, no name.
+    const name = `metrics-secret-${Date.now()}`;
+    const served: { workspace: string; model: string; count: number }[] = [];
+    for (const count of [3, 2]) {
+      const workspace = await createWorkspace(database);
+      const tenant = await adminKey(app, workspace);
+      const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(`${url}/graphql`, query, variables, tenant);
+      const csv = "x,y\n1,2.1\n2,3.9\n3,6.2\n4,8.1\n5,9.8\n6,12.2\n";
+      const dataset = await gql(`mutation($csv: String!) { createDataset(input: { name: "metrics", csv: $csv }) { id } }`, { csv });
+      const trained = await gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id status } }`, {
+        input: { datasetId: dataset.data.createDataset.id, name, algorithm: "LINEAR_REGRESSION", target: "y", testFraction: 0 },
+      });
+      expect(trained.data.trainModel.status).toBe("READY");
+      const inputs = Array.from({ length: count }, (_, i) => ({ x: 7 + i }));
+      const predicted = await gql(`mutation($model: String!, $inputs: [JSON!]!) { predict(model: $model, inputs: $inputs) { output } }`, { model: name, inputs });
+      expect(predicted.errors).toBeUndefined();
+      served.push({ workspace, model: trained.data.trainModel.id, count });
+    }
+    const text = await metricsText();
+    for (const { workspace, model, count } of served) expect(text).toContain(`modelql_predictions_served_total{workspace="${workspace}",model_id="${model}"} ${count}`);
+    expect(text).not.toContain(name);
   });
 });
 

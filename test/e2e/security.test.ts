@@ -5,11 +5,12 @@
  * never B's data, and B's rows are unchanged afterwards.
  */
 import { readFileSync } from "node:fs";
-import { buildSchema, type GraphQLObjectType } from "graphql";
+import { buildSchema, getNamedType, isObjectType, parse, TypeInfo, visit, visitWithTypeInfo, type GraphQLObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../support/database.ts";
 import { postGraphQL, startTestServer, type TestServer } from "../support/http.ts";
 import type { Database } from "../../src/data/database.ts";
+import { ECHO, fieldScopes } from "../../src/graphql/authorization.ts";
 
 let database: Database;
 let server: TestServer;
@@ -57,7 +58,7 @@ afterAll(async () => {
 });
 
 /** field → [operation as A aimed at B, what A may see: "NOT_FOUND" | "null" | "empty" | "own"] */
-const CROSS: Record<string, () => [string, Record<string, unknown>, "NOT_FOUND" | "null" | "empty" | "own"]> = {
+const CROSS: Record<string, () => [string, Record<string, unknown>, "NOT_FOUND" | "FORBIDDEN" | "null" | "empty" | "own"]> = {
   "Query.dataset": () => [`query($id: ID!) { dataset(id: $id) { id } }`, { id: b.dataset }, "null"],
   "Query.datasets": () => [`{ datasets { edges { node { id } } } }`, {}, "empty"],
   "Query.model": () => [`query($id: ID!) { model(id: $id) { id } }`, { id: b.model }, "null"],
@@ -68,7 +69,7 @@ const CROSS: Record<string, () => [string, Record<string, unknown>, "NOT_FOUND" 
   "Query.drift": () => [`{ drift(model: "secret-model") { feature } }`, {}, "NOT_FOUND"],
   "Query.search": () => [`query($id: ID!) { search(id: $id) { id } }`, { id: b.search }, "null"],
   "Query.algorithms": () => [`{ algorithms { algorithm } }`, {}, "own"],
-  "Query.apiKeys": () => [`{ apiKeys { id } }`, {}, "own"],
+  "Query.apiKeys": () => [`query($w: ID!) { apiKeys(workspaceId: $w) { id } }`, { w: workspaceB }, "FORBIDDEN"],
   "Mutation.createDataset": () => [`mutation { createDataset(input: { name: "mine", csv: "a\\n1\\n" }) { id } }`, {}, "own"],
   "Mutation.deleteDataset": () => [`mutation($id: ID!) { deleteDataset(id: $id) }`, { id: b.dataset }, "NOT_FOUND"],
   "Mutation.trainModel": () => [`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "steal", algorithm: RIDGE, target: "y" }) { id } }`, { d: b.dataset }, "NOT_FOUND"],
@@ -87,8 +88,9 @@ const CROSS: Record<string, () => [string, Record<string, unknown>, "NOT_FOUND" 
   "Mutation.rollback": () => [`mutation { rollback(model: "secret-model", alias: "production") { id } }`, {}, "NOT_FOUND"],
   "Mutation.exportModel": () => [`mutation($id: ID!) { exportModel(id: $id) }`, { id: b.model }, "NOT_FOUND"],
   "Mutation.importModel": () => [`mutation($doc: JSON!) { importModel(document: $doc, name: "copied") { id } }`, { doc: JSON.parse(b.export) }, "own"],
-  "Mutation.createWorkspace": () => [`mutation($n: String!) { createWorkspace(name: $n) { id } }`, { n: `C-${Date.now()}` }, "own"],
-  "Mutation.createApiKey": () => [`mutation { createApiKey(input: { name: "mine", scopes: [READ] }) { apiKey { id } } }`, {}, "own"],
+  // Instance-wide: a workspace's ADMIN creates no workspace, and no key outside its own workspace (issue 22).
+  "Mutation.createWorkspace": () => [`mutation($n: String!) { createWorkspace(name: $n) { id } }`, { n: `C-${Date.now()}` }, "FORBIDDEN"],
+  "Mutation.createApiKey": () => [`mutation($w: ID!) { createApiKey(input: { name: "mine", scopes: [ADMIN], workspaceId: $w }) { apiKey { id } } }`, { w: workspaceB }, "FORBIDDEN"],
   "Mutation.revokeApiKey": () => [`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: b.key }, "NOT_FOUND"],
 };
 
@@ -106,6 +108,7 @@ describe("workspace isolation over the whole schema", () => {
     const name = field.split(".")[1];
     const body = JSON.stringify({ data, errors });
     if (expected === "NOT_FOUND") expect(errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    if (expected === "FORBIDDEN") expect(errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", scope: "OPERATOR" });
     if (expected === "null") expect(data[name]).toBeNull();
     if (expected === "empty") expect(data[name].edges).toEqual([]);
     if (expected === "own") expect(errors).toBeUndefined();
@@ -162,8 +165,172 @@ describe("scopes and keys", () => {
     }
   });
 
+  it("a workspace's ADMIN manages its own workspace's keys only; the operator any workspace's (issue 22)", async () => {
+    const own = await createKey(["READ"]);
+    expect((await asA(`{ apiKeys { id } }`)).data.apiKeys.map((k: { id: string }) => k.id)).toContain(own.apiKey.id);
+    expect((await asA(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: own.apiKey.id })).errors).toBeUndefined();
+    // No escalation: an ADMIN grants no OPERATOR, creates no workspace, reaches no other workspace's keys.
+    for (const [query, variables] of [
+      [`mutation { createApiKey(input: { name: "up", scopes: [OPERATOR] }) { key } }`, {}],
+      [`mutation { createWorkspace(name: "mine") { id } }`, {}],
+      [`mutation($w: ID!) { createApiKey(input: { name: "in-b", scopes: [READ], workspaceId: $w }) { key } }`, { w: workspaceB }],
+      [`query($w: ID!) { apiKeys(workspaceId: $w) { id } }`, { w: workspaceB }],
+    ] as const) {
+      const { errors } = await asA(query, variables);
+      expect(errors?.[0]?.extensions, query).toMatchObject({ code: "FORBIDDEN", scope: "OPERATOR" });
+    }
+    expect((await asA(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: b.key })).errors![0].extensions!.code).toBe("NOT_FOUND");
+    expect(await database.prisma.apiKey.count({ where: { workspaceId: workspaceB, name: "in-b" } })).toBe(0);
+    // The operator (the bootstrap key's role) does all of it.
+    const inB = (await server.gql(`mutation($w: ID!) { createApiKey(input: { name: "by-operator", scopes: [READ], workspaceId: $w }) { apiKey { id } } }`, { w: workspaceB })).data.createApiKey.apiKey.id;
+    expect((await server.gql(`query($w: ID!) { apiKeys(workspaceId: $w) { id } }`, { w: workspaceB })).data.apiKeys.map((k: { id: string }) => k.id)).toContain(inB);
+    expect((await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: inB })).data.revokeApiKey.revokedAt).not.toBeNull();
+    const operator = (await server.gql(`mutation { createApiKey(input: { name: "second operator", scopes: [OPERATOR] }) { key } }`)).data.createApiKey.key;
+    expect((await postGraphQL(`${server.url}/graphql`, `mutation($n: String!) { createWorkspace(name: $n) { id } }`, { n: `D-${Date.now()}` }, operator)).errors).toBeUndefined();
+  });
+
   it("refuses a key that expires in the past", async () => {
     const { errors } = await asA(`mutation { createApiKey(input: { name: "old", scopes: [READ], expiresAt: "2020-01-01T00:00:00Z" }) { key } }`);
     expect(errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "expiresAt" });
+  });
+});
+
+/**
+ * Nested fields over the whole schema: every field FIELD_SCOPE gates, reached through each way
+ * into its type, answers FORBIDDEN naming the field and the scope to a key that has what the
+ * way in needs but not the field's scope, and answers to a key that has both. The table of ways
+ * in must traverse every field of the schema that leads into a gated type (a test fails when a
+ * field is added without one), as the root-field tables above.
+ */
+describe("nested fields need the scope of what they reveal", () => {
+  const schema = buildSchema(readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8"));
+  const gated = fieldScopes(schema);
+  const c: Record<string, string> = {};
+  const keys = new Map<string, string>();
+  let keyC: string;
+  const asKey = async (scopes: string[], query: string, variables: Record<string, unknown> = {}) => {
+    const id = [...new Set(scopes)].sort().join("+");
+    if (!keys.has(id)) keys.set(id, (await createKey([...new Set(scopes)], undefined, keyC)).key);
+    return postGraphQL(`${server.url}/graphql`, query, variables, keys.get(id));
+  };
+
+  /** A way into a type: the scopes it needs (root field's and any gated field on the way) and the operation, with the type's selection. */
+  type Way = { type: string; scopes: string[]; call: (selection: string) => [string, Record<string, unknown>?] };
+  const WAYS: Way[] = [
+    { type: "Model", scopes: ["READ"], call: (s) => [`query($id: ID!) { model(id: $id) { ${s} } }`, { id: c.model }] },
+    { type: "Model", scopes: ["READ"], call: (s) => [`{ models(name: "m") { edges { node { ${s} } } } }`] },
+    { type: "Model", scopes: ["READ"], call: (s) => [`{ modelByReference(reference: "m") { ${s} } }`] },
+    { type: "Model", scopes: ["READ"], call: (s) => [`query($id: ID!) { search(id: $id) { model { ${s} } } }`, { id: c.search }] },
+    { type: "Model", scopes: ["READ"], call: (s) => [`query($id: ID!) { predictions(modelId: $id, first: 1) { edges { node { model { ${s} } } } } }`, { id: c.model }] },
+    { type: "Model", scopes: ["PREDICT"], call: (s) => [`mutation { predict(model: "m", inputs: [{ x: 1 }]) { model { ${s} } } }`] },
+    { type: "Model", scopes: ["PREDICT"], call: (s) => [`mutation { comparePredictions(champion: "m", challenger: "m@1", inputs: [{ x: 1 }]) { champion { model { ${s} } } challenger { model { __typename } } } }`] },
+    { type: "Model", scopes: ["PREDICT"], call: (s) => [`mutation($id: ID!) { recordOutcome(predictionId: $id, actual: 3) { model { ${s} } } }`, { id: c.prediction }] },
+    { type: "Model", scopes: ["TRAIN"], call: (s) => [`mutation { promote(model: "m", version: 1, alias: "staging") { ${s} } }`] },
+    { type: "Model", scopes: ["TRAIN"], call: (s) => [`mutation { rollback(model: "m", alias: "staging") { ${s} } }`] },
+    { type: "Model", scopes: ["TRAIN"], call: (s) => [`mutation { setAliasRule(model: "m", alias: "best", metric: "r2") { ${s} } }`] },
+    { type: "Model", scopes: ["TRAIN"], call: (s) => [`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "t", algorithm: RIDGE, target: "y", features: ["x"], testFraction: 0 }) { ${s} } }`, { d: c.dataset }] },
+    { type: "Model", scopes: ["TRAIN"], call: (s) => [`mutation($doc: JSON!) { importModel(document: $doc, name: "imported") { ${s} } }`, { doc: c.export && JSON.parse(c.export) }] },
+    { type: "Model", scopes: ["TRAIN"], call: (s) => [`mutation($d: ID!) { trainLeaderboard(input: { datasetId: $d, name: "l", target: "y", features: ["x"], candidates: [{ algorithm: RIDGE }], testFraction: 0 }) { entries { model { ${s} } } } }`, { d: c.dataset }] },
+    { type: "Dataset", scopes: ["READ"], call: (s) => [`query($id: ID!) { dataset(id: $id) { ${s} } }`, { id: c.dataset }] },
+    { type: "Dataset", scopes: ["READ"], call: (s) => [`{ datasets(first: 1) { edges { node { ${s} } } } }`] },
+    { type: "Dataset", scopes: ["WRITE"], call: (s) => [`mutation { createDataset(input: { name: "w", csv: "x,y\\n1,2\\n" }) { ${s} } }`] },
+    { type: "Dataset", scopes: ["PREDICT", "READ"], call: (s) => [`mutation { predict(model: "m", inputs: [{ x: 1 }]) { model { dataset { ${s} } } } }`] },
+    { type: "Column", scopes: ["READ"], call: (s) => [`query($id: ID!) { dataset(id: $id) { columns { ${s} } } }`, { id: c.dataset }] },
+    { type: "Column", scopes: ["WRITE"], call: (s) => [`mutation { createDataset(input: { name: "w", csv: "x,y\\n1,2\\n" }) { columns { ${s} } } }`] },
+    { type: "Prediction", scopes: ["READ"], call: (s) => [`query($id: ID!) { predictions(modelId: $id, first: 1) { edges { node { ${s} } } } }`, { id: c.model }] },
+    { type: "Prediction", scopes: ["PREDICT"], call: (s) => [`mutation { predict(model: "m", inputs: [{ x: 1 }]) { ${s} } }`] },
+    { type: "Prediction", scopes: ["PREDICT"], call: (s) => [`mutation { comparePredictions(champion: "m", challenger: "m@1", inputs: [{ x: 1 }]) { champion { ${s} } challenger { ${s} } } }`] },
+    { type: "Prediction", scopes: ["PREDICT"], call: (s) => [`mutation($id: ID!) { recordOutcome(predictionId: $id, actual: 3) { ${s} } }`, { id: c.prediction }] },
+    { type: "Contribution", scopes: ["READ"], call: (s) => [`query($id: ID!) { predictions(modelId: $id, first: 1) { edges { node { explanation { contributions { ${s} } } } } } }`, { id: c.model }] },
+    { type: "Contribution", scopes: ["PREDICT"], call: (s) => [`mutation { predict(model: "m", inputs: [{ x: 1 }]) { explanation { contributions { ${s} } } } }`] },
+    { type: "Contribution", scopes: ["PREDICT"], call: (s) => [`mutation($id: ID!) { recordOutcome(predictionId: $id, actual: 3) { explanation { contributions { ${s} } } } }`, { id: c.prediction }] },
+  ];
+  /** Fields leading into a gated type that no way above traverses, and why. */
+  const SKIP: Record<string, string> = {
+    "Mutation.cancelTraining": "its answer is a version still QUEUED or TRAINING, which a fixture cannot hold reliably; its Model is gated by the same field resolvers",
+    "ModelEvent.model": "a subscription (WebSocket): test/e2e/subscriptions.test.ts covers it",
+  };
+
+  const gatedTypes = new Set([...gated.keys()].map((f) => f.split(".")[0]));
+  const selectionOf = (type: string, field: string) => {
+    const named = getNamedType((schema.getType(type) as GraphQLObjectType).getFields()[field].type);
+    return isObjectType(named) ? `${field} { __typename }` : field;
+  };
+  const rootOf = (way: Way) => /\{\s*(\w+)/.exec(way.call("__typename")[0])![1];
+
+  beforeAll(async () => {
+    const workspace = (await server.gql(`mutation($n: String!) { createWorkspace(name: $n) { id } }`, { n: `C-${Date.now()}` })).data.createWorkspace.id;
+    keyC = (await createKey(["ADMIN"], workspace, server.key)).key;
+    const asC = (query: string, variables?: Record<string, unknown>) => postGraphQL(`${server.url}/graphql`, query, variables, keyC);
+    c.dataset = (await asC(`mutation { createDataset(input: { name: "d", csv: "x,y\\n1,2\\n2,4.1\\n3,5.9\\n4,8.2\\n5,9.9\\n6,12.2\\n" }) { id } }`)).data.createDataset.id;
+    const search = (await asC(`mutation($d: ID!) { searchHyperparameters(wait: true, input: { datasetId: $d, algorithm: RIDGE, target: "y", features: ["x"], space: { alpha: [1, 2] }, folds: 2, testFraction: 0, trainBest: "m" }) { id model { id status } } }`, { d: c.dataset })).data.searchHyperparameters;
+    expect(search.model.status).toBe("READY");
+    [c.search, c.model] = [search.id, search.model.id];
+    await asC(`mutation { promote(model: "m", version: 1, alias: "production") { id } }`);
+    await asC(`mutation { promote(model: "m", version: 1, alias: "staging") { id } }`);
+    c.prediction = (await asC(`mutation { predict(model: "m", inputs: [{ x: 1 }]) { id } }`)).data.predict[0].id;
+    c.export = JSON.stringify((await asC(`mutation($id: ID!) { exportModel(id: $id) }`, { id: c.model })).data.exportModel);
+  });
+
+  it("the ways in traverse every field that leads into a gated type", () => {
+    const traversed = new Set<string>();
+    for (const way of WAYS) {
+      const [query] = way.call("__typename");
+      const typeInfo = new TypeInfo(schema);
+      visit(parse(query), visitWithTypeInfo(typeInfo, { Field: () => void (typeInfo.getParentType() && traversed.add(`${typeInfo.getParentType()!.name}.${typeInfo.getFieldDef()?.name}`)) }));
+    }
+    const leading = Object.values(schema.getTypeMap())
+      .filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith("__"))
+      .flatMap((t) => Object.values(t.getFields()).filter((f) => gatedTypes.has(getNamedType(f.type).name)).map((f) => `${t.name}.${f.name}`));
+    expect(leading.filter((f) => !traversed.has(f) && !(f in SKIP))).toEqual([]);
+    expect(Object.keys(SKIP).filter((f) => !leading.includes(f))).toEqual([]);
+  });
+
+  it("gates the documented fields: data READ, the model's knowledge EXPORT", () => {
+    expect(Object.fromEntries(gated)).toMatchObject({
+      "Model.coefficients": "EXPORT", "Model.pipeline": "EXPORT", "Model.intercept": "EXPORT", "Model.inference": "EXPORT",
+      "Model.metrics": "READ", "Model.curves": "READ", "Model.dataset": "READ", "Dataset.rows": "READ", "Column.stats": "READ", "Prediction.input": "READ",
+    });
+  });
+
+  it.each(WAYS.map((way, i) => [`${way.type} through ${rootOf(way)} (${way.scopes.join("+")}) #${i}`, way] as const))("%s", async (_, way) => {
+    const fields = [...gated].filter(([f]) => f.startsWith(`${way.type}.`));
+    for (const [coordinate, scope] of fields) {
+      const field = coordinate.split(".")[1];
+      const [query, variables] = way.call(`__typename ${selectionOf(way.type, field)}`);
+      const echo = ECHO[coordinate]?.includes(rootOf(way));
+      if (way.scopes.includes(scope)) continue;
+      const { data, errors } = await asKey(way.scopes, query, variables);
+      if (echo) {
+        expect(errors, coordinate).toBeUndefined();
+        continue;
+      }
+      expect(errors?.map((e) => e.extensions), coordinate).toContainEqual({ code: "FORBIDDEN", scope, field: coordinate });
+      expect(errors!.every((e) => e.extensions?.code === "FORBIDDEN"), JSON.stringify(errors)).toBe(true);
+      expect(errors![0].message).toContain(coordinate);
+      expect(errors![0].message).toContain(scope);
+      // The value is not in the answer: the field (or the object holding it, when non-null) is null.
+      expect(JSON.stringify(data ?? null)).not.toMatch(new RegExp(`"${field}":(?!null)`));
+    }
+    // With the field's scopes too, every gated field answers.
+    const all = fields.map(([f]) => selectionOf(way.type, f.split(".")[1])).join(" ");
+    const [query, variables] = way.call(`__typename ${all}`);
+    const { errors, data } = await asKey([...way.scopes, "READ", "EXPORT"], query, variables);
+    expect(errors).toBeUndefined();
+    expect(JSON.stringify(data)).toContain(`"${fields[0][0].split(".")[1]}":`);
+  });
+
+  it("a PREDICT key reads neither coefficients nor training rows through predict, nor a TRAIN key rows through promote (issue 22)", async () => {
+    const leak = await asKey(["PREDICT"], `mutation { predict(model: "m", inputs: [{ x: 1 }]) { output model { coefficients { value } dataset { rows { edges { node } } } } } }`);
+    expect(leak.data.predict[0].model).toEqual({ coefficients: null, dataset: null });
+    expect(leak.errors!.map((e) => e.extensions)).toEqual(expect.arrayContaining([{ code: "FORBIDDEN", scope: "EXPORT", field: "Model.coefficients" }, { code: "FORBIDDEN", scope: "READ", field: "Model.dataset" }]));
+    expect(JSON.stringify(leak)).not.toContain("edges");
+    const viaPromote = await asKey(["TRAIN"], `mutation { promote(model: "m", version: 1, alias: "staging") { id dataset { rows { edges { node } } } } }`);
+    expect(viaPromote.errors!.map((e) => e.extensions)).toEqual([{ code: "FORBIDDEN", scope: "READ", field: "Model.dataset" }]);
+    expect(viaPromote.data.promote).toEqual({ id: c.model, dataset: null });
+    // What serving needs still answers to a PREDICT key, its own inputs echoed.
+    const served = await asKey(["PREDICT"], `mutation { p: predict(model: "m", inputs: [{ x: 1 }]) { output input explanation { contributions { feature value } } model { id name version classes } } }`);
+    expect(served.errors).toBeUndefined();
+    expect(served.data.p[0]).toMatchObject({ input: { x: 1 }, explanation: { contributions: [{ feature: "x", value: 1 }] }, model: { id: c.model, name: "m", version: 1 } });
   });
 });

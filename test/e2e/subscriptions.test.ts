@@ -128,6 +128,58 @@ describe("the same rules as queries", () => {
     expect(JSON.stringify(error)).toMatch(/"scope":"READ"/);
   });
 
+  /** A subscription's events and how its connection closed. */
+  function follow(server: TestServer, key: string, query: string) {
+    const client = connect(server, key);
+    const items: any[] = [];
+    let closed: { code: number } | undefined;
+    client.on("closed", (event) => void (closed = event as { code: number }));
+    const subscribed = new Promise<void>((resolve) => client.on("connected", () => setTimeout(resolve, 300)));
+    client.subscribe({ query }, { next: (result) => void items.push(result.data), error: () => {}, complete: () => {} });
+    return { items, subscribed, closed: () => closed };
+  }
+  async function until<T>(check: () => T | undefined, ms: number): Promise<T | undefined> {
+    const deadline = Date.now() + ms;
+    for (let value = check(); Date.now() < deadline; value = check()) {
+      if (value) return value;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return check();
+  }
+
+  it("a revoked key's subscription is closed with 4403 before its next event (issue 22)", async () => {
+    const reader = (await a.gql(`mutation { createApiKey(input: { name: "revoked-reader", scopes: [READ] }) { key apiKey { id } } }`)).data.createApiKey;
+    const stream = follow(a, reader.key, `subscription { modelEvents { type modelId } }`);
+    await stream.subscribed;
+    const dataset = (await a.gql(`mutation { createDataset(input: { name: "r", csv: "x,y\\n1,2\\n2,4\\n3,6.1\\n" }) { id } }`)).data.createDataset.id;
+    const model = (await a.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "revoked-stream", algorithm: RIDGE, target: "y", testFraction: 0 }) { id version } }`, { d: dataset })).data.trainModel;
+    expect(await until(() => stream.items.find((i) => i.modelEvents.modelId === model.id && i.modelEvents.type === "READY"), 10_000)).toBeDefined();
+    await a.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: reader.apiKey.id });
+    await a.gql(`mutation { promote(model: "revoked-stream", version: ${model.version}, alias: "production") { id } }`);
+    expect((await until(stream.closed, 10_000))?.code).toBe(4403);
+    expect(stream.items.filter((i) => i.modelEvents.type === "PROMOTED")).toEqual([]);
+  });
+
+  it("an idle subscription closes with 4403 once its key is revoked through another server (issue 22)", async () => {
+    const reader = (await b.gql(`mutation { createApiKey(input: { name: "revoked-idle", scopes: [READ] }) { key apiKey { id } } }`)).data.createApiKey;
+    const stream = follow(a, reader.key, `subscription { modelEvents { type } }`);
+    await stream.subscribed;
+    expect(stream.closed()).toBeUndefined();
+    await b.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: reader.apiKey.id });
+    // The other server trusts its cache for 5 s and rechecks idle connections every 5 s.
+    expect((await until(stream.closed, 20_000))?.code).toBe(4403);
+  });
+
+  it("nested fields keep their scopes over WebSocket: ModelEvent.model's metrics need READ, its coefficients EXPORT", async () => {
+    const reader = (await a.gql(`mutation { createApiKey(input: { name: "ws-reader", scopes: [READ] }) { key } }`)).data.createApiKey.key;
+    const { done, subscribed } = collect<unknown>(connect(a, reader), `subscription { modelEvents { type model { id metrics { r2 } coefficients { value } } } }`, () => true);
+    await subscribed;
+    const dataset = (await a.gql(`mutation { createDataset(input: { name: "n", csv: "x,y\\n1,2\\n2,4\\n3,6.1\\n" }) { id } }`)).data.createDataset.id;
+    await a.gql(`mutation($d: ID!) { trainModel(input: { datasetId: $d, name: "ws-nested", algorithm: RIDGE, target: "y", testFraction: 0 }) { id } }`, { d: dataset });
+    const { error } = await done;
+    expect(JSON.parse(JSON.stringify(error))).toEqual([expect.objectContaining({ extensions: { code: "FORBIDDEN", scope: "EXPORT", field: "Model.coefficients" } })]);
+  });
+
   it("another workspace's events never arrive, and its model is NOT_FOUND", async () => {
     const workspace = (await a.gql(`mutation($n: String!) { createWorkspace(name: $n) { id } }`, { n: `sub-${Date.now()}` })).data.createWorkspace.id;
     const otherKey = (await a.gql(`mutation($w: ID!) { createApiKey(input: { name: "o", scopes: [ADMIN], workspaceId: $w }) { key } }`, { w: workspace })).data.createApiKey.key;

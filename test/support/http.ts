@@ -17,7 +17,7 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   app: App;
   url: string;
-  /** an ADMIN key of the default workspace, sent by `gql` */
+  /** an OPERATOR key of the default workspace (like the bootstrap key), sent by `gql` */
   key: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
@@ -32,7 +32,7 @@ export async function startTestServer(
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.fastify.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
-  const key = await adminKey(app);
+  const key = await adminKey(app, undefined, "OPERATOR");
   return {
     app,
     url,
@@ -45,11 +45,11 @@ export async function startTestServer(
   };
 }
 
-/** A fresh ADMIN key in the default workspace (or the given one). */
-export async function adminKey(app: App, workspaceId?: string): Promise<string> {
+/** A fresh ADMIN key (or OPERATOR, the instance-wide role) in the default workspace (or the given one). */
+export async function adminKey(app: App, workspaceId?: string, scope: "ADMIN" | "OPERATOR" = "ADMIN"): Promise<string> {
   const workspace = workspaceId ?? (await app.services.workspaces.ensureDefault());
-  const principal = { workspaceId: workspace, keyId: "test", scopes: new Set(["ADMIN"] as const) };
-  return (await app.services.auth.createApiKey(principal, { name: "test", scopes: ["ADMIN"] })).key;
+  const principal = { workspaceId: workspace, keyId: "test", scopes: new Set([scope]) };
+  return (await app.services.auth.createApiKey(principal, { name: "test", scopes: [scope] })).key;
 }
 
 export async function postGraphQL<T = any>(endpoint: string, query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphQLResponse<T>> {

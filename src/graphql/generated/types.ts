@@ -94,7 +94,10 @@ export type ApiKey = {
   id: Scalars['ID']['output'];
   lastUsedAt: Maybe<Scalars['DateTime']['output']>;
   name: Scalars['String']['output'];
-  /** The key's first characters, to recognise it. */
+  /**
+   * The key's first characters, to recognise it; `(configured)` for a key whose value was chosen
+   * (MODELQL_BOOTSTRAP_KEY), of which no character is shown.
+   */
   prefix: Scalars['String']['output'];
   revokedAt: Maybe<Scalars['DateTime']['output']>;
   scopes: Array<Scope>;
@@ -753,7 +756,10 @@ export type Mutation = {
    * 0.01, relative to the larger magnitude). Same limits as `predict`.
    */
   comparePredictions: Comparison;
-  /** Create an API key; the secret `key` is returned only here. ADMIN; `workspaceId` defaults to the caller's workspace. */
+  /**
+   * Create an API key; the secret `key` is returned only here. ADMIN, in the caller's workspace
+   * (the default for `workspaceId`); another workspace, or a key with OPERATOR, needs OPERATOR.
+   */
   createApiKey: CreatedApiKey;
   /**
    * Create a dataset from CSV text (RFC 4180: a header row, comma-separated, fields may be
@@ -763,7 +769,7 @@ export type Mutation = {
    * is written.
    */
   createDataset: Dataset;
-  /** Create a workspace (a tenant: its datasets, models and predictions are invisible to every other workspace). ADMIN. */
+  /** Create a workspace (a tenant: its datasets, models and predictions are invisible to every other workspace). OPERATOR. */
   createWorkspace: Workspace;
   /**
    * Delete a dataset and its values. Models trained on it are kept (a model holds everything
@@ -803,7 +809,10 @@ export type Mutation = {
    * these. Recording again replaces it.
    */
   recordOutcome: Prediction;
-  /** Revoke a key of the caller's workspace; it stops working within 5 seconds on every server. ADMIN. */
+  /**
+   * Revoke a key of the caller's workspace (OPERATOR: of any workspace); it stops working within
+   * 5 seconds on every server, and its open subscriptions are closed. ADMIN.
+   */
   revokeApiKey: ApiKey;
   /**
    * Move `alias` back to where it pointed before its latest move. The rollback is itself a
@@ -1073,7 +1082,7 @@ export type Query = {
   algorithms: Array<AlgorithmInfo>;
   /** Every alias of model `model` (a name): the version it points at, the rule it follows, its moves. */
   aliases: Array<Alias>;
-  /** The API keys of the caller's workspace (secrets are never shown again). ADMIN. */
+  /** The API keys of the caller's workspace (secrets are never shown again). ADMIN; another workspace's (`workspaceId`) needs OPERATOR. */
   apiKeys: Array<ApiKey>;
   /** One dataset by id, or null when it does not exist. */
   dataset: Maybe<Dataset>;
@@ -1119,6 +1128,11 @@ export type Query = {
 
 export type QueryAliasesArgs = {
   model: Scalars['String']['input'];
+};
+
+
+export type QueryApiKeysArgs = {
+  workspaceId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1218,15 +1232,23 @@ export type RocPoint = {
   tpr: Scalars['Float']['output'];
 };
 
-/** What an API key may do. ADMIN implies every other scope. */
+/** What an API key may do. OPERATOR implies ADMIN, which implies every other scope. */
 export type Scope =
-  /** Manage workspaces and keys; implies every scope. */
+  /** Manage the keys of the key's own workspace; implies every scope above. */
   | 'ADMIN'
-  /** Export a model's learned state (its knowledge), apart from predicting with it. */
+  /**
+   * A model's learned state (its knowledge), apart from predicting with it: `exportModel`, and
+   * `Model.coefficients`, `intercept`, `intercepts`, `inference` and `pipeline`.
+   */
   | 'EXPORT'
+  /**
+   * The instance-wide role (the bootstrap key): create workspaces, manage the keys of any
+   * workspace, grant OPERATOR; implies ADMIN.
+   */
+  | 'OPERATOR'
   /** Call predict. */
   | 'PREDICT'
-  /** Read datasets, models, predictions, statistics. */
+  /** Read datasets (rows, column statistics), models (metrics, curves, recipe), logged predictions, statistics. */
   | 'READ'
   /** Train, search, promote, import and delete models. */
   | 'TRAIN'
@@ -2120,7 +2142,7 @@ export type PredictionStatsResolvers<ContextType = Context, ParentType extends R
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   algorithms?: Resolver<Array<ResolversTypes['AlgorithmInfo']>, ParentType, ContextType>;
   aliases?: Resolver<Array<ResolversTypes['Alias']>, ParentType, ContextType, RequireFields<QueryAliasesArgs, 'model'>>;
-  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType, Partial<QueryApiKeysArgs>>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
   datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, Partial<QueryDatasetsArgs>>;
   drift?: Resolver<Array<ResolversTypes['FeatureDrift']>, ParentType, ContextType, RequireFields<QueryDriftArgs, 'model'>>;
