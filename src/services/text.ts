@@ -17,24 +17,51 @@ export function textProblem(text: string): string | null {
   return null;
 }
 
+/** A container on the way down, with how to name it (paths are built only for what is refused). */
+interface Frame {
+  value: object;
+  parent: Frame | null;
+  step: string;
+}
+
+function pathOf(frame: Frame, last = ""): string {
+  const steps = [last];
+  for (let f: Frame | null = frame; f; f = f.parent) steps.push(f.step);
+  return steps.reverse().join("");
+}
+
 /**
  * The first string in `value` (object keys included, at any depth) that cannot be stored, with
- * its path (`inputs[3].city`), or null. Iterative, so a deeply nested value cannot overflow the stack.
+ * its path (`$inputs[3].city`), or null. Iterative, so a deeply nested value cannot overflow the
+ * stack; strings are checked where they are met, so only containers take memory on the way.
  */
 export function findBadText(value: unknown, path: string): { path: string; problem: string } | null {
-  const stack: [unknown, string][] = [[value, path]];
+  if (typeof value === "string") {
+    const problem = textProblem(value);
+    return problem ? { path, problem } : null;
+  }
+  if (value === null || typeof value !== "object") return null;
+  const stack: Frame[] = [{ value, parent: null, step: path }];
   while (stack.length > 0) {
-    const [v, at] = stack.pop()!;
-    if (typeof v === "string") {
-      const problem = textProblem(v);
-      if (problem) return { path: at, problem };
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}[${i}]`]);
-    } else if (v !== null && typeof v === "object") {
-      for (const key of Object.keys(v)) {
-        const problem = textProblem(key);
-        if (problem) return { path: `${at}.${JSON.stringify(key).slice(1, -1)}`, problem: `a key holding ${problem}` };
-        stack.push([(v as Record<string, unknown>)[key], `${at}.${key}`]);
+    const frame = stack.pop()!;
+    const container = frame.value;
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const item: unknown = container[i];
+        if (typeof item === "string") {
+          const problem = textProblem(item);
+          if (problem) return { path: pathOf(frame, `[${i}]`), problem };
+        } else if (item !== null && typeof item === "object") stack.push({ value: item, parent: frame, step: `[${i}]` });
+      }
+    } else {
+      for (const key of Object.keys(container)) {
+        const keyProblem = textProblem(key);
+        if (keyProblem) return { path: pathOf(frame, `.${JSON.stringify(key).slice(1, -1)}`), problem: `a key holding ${keyProblem}` };
+        const item: unknown = (container as Record<string, unknown>)[key];
+        if (typeof item === "string") {
+          const problem = textProblem(item);
+          if (problem) return { path: pathOf(frame, `.${key}`), problem };
+        } else if (item !== null && typeof item === "object") stack.push({ value: item, parent: frame, step: `.${key}` });
       }
     }
   }

@@ -57,7 +57,7 @@ export function checkModelName(raw: string): string {
   if (!name || name.length > MAX_NAME_LENGTH) {
     throw new InvalidInputError(`name must be 1 to ${MAX_NAME_LENGTH} characters.`, { field: "name" });
   }
-  // importModel may take the name from the document, which the GraphQL edge has checked, but services are called from elsewhere too.
+  // Stored as text: the GraphQL edge refuses NUL and unpaired surrogates already; this covers callers without it.
   checkText(name, "name");
   return name;
 }
