@@ -131,6 +131,7 @@ export function checkModelDocument(doc: Record<string, unknown>): Algorithm {
   if (typeof algorithm !== "string" || !(ALGORITHMS as string[]).includes(algorithm)) fail("algorithm", `one of ${ALGORITHMS.join(", ")}`, algorithm);
   const task = taskOf(algorithm as Algorithm) === "regression" ? "REGRESSION" : "CLASSIFICATION";
   object({
+    name: nullable(text),
     target: text,
     features: array(text),
     hyperparameters: nullable((v, p) => void (isObject(v) ? 0 : fail(p, "an object", v))),

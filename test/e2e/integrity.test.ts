@@ -183,6 +183,7 @@ describe("importModel validation (item 9)", () => {
     ["an unknown algorithm", "ridge", (d: any) => (d.algorithm = "RANDOM_FOREST"), "document.algorithm"],
     ["an algorithm other than the state's", "ridge", (d: any) => (d.algorithm = "LASSO"), "document.state.estimator.kind"],
     ["a regression's algorithm on a classifier", "logit", (d: any) => ((d.algorithm = "RIDGE"), (d.state.estimator.kind = "RIDGE")), "document.summary.task"],
+    ["a name that is not a string", "ridge", (d: any) => (d.name = { first: "x" }), "document.name"],
     ["a target that is not a string", "ridge", (d: any) => (d.target = 3), "document.target"],
     ["a feature that is not a string", "ridge", (d: any) => (d.features = [1]), "document.features[0]"],
     ["a testFraction that is a string", "ridge", (d: any) => (d.testFraction = "0.2"), "document.testFraction"],
@@ -205,7 +206,7 @@ describe("importModel validation (item 9)", () => {
   ])("refuses %s with BAD_USER_INPUT naming the field, writing nothing; `models` keeps working", async (_name, key, change, field) => {
     const { workspaceId } = await database.prisma.model.findUniqueOrThrow({ where: { id: models.ridge } });
     const before = await database.prisma.model.count({ where: { workspaceId } });
-    const { data, errors } = await server.gql(IMPORT, { doc: edit(key, change), name: "bad-import" });
+    const { data, errors } = await server.gql(IMPORT, { doc: edit(key, change), name: field === "document.name" ? null : "bad-import" });
     expect(data).toBeNull();
     expect(errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
     expect(await database.prisma.model.count({ where: { workspaceId } })).toBe(before);
