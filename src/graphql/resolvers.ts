@@ -132,9 +132,14 @@ export const resolvers: Resolvers = {
   Prediction: {
     id: (prediction) => prediction.id.toString(),
     model: (prediction, _, { services, workspaceId }) => services.models.requireModel(workspaceId, prediction.modelId),
-    output: (prediction) => prediction.output.value,
-    label: (prediction) => prediction.output.label ?? null,
-    probabilities: (prediction) => prediction.output.probabilities ?? null,
+    // Rows logged before non-finite outputs were refused hold `value: null` (JSON's Infinity):
+    // such a row must not fail the page it is on, so each field reads the stored JSON defensively.
+    output: (prediction) => (Number.isFinite(prediction.output?.value) ? prediction.output.value : null),
+    label: (prediction) => (typeof prediction.output?.label === "string" ? prediction.output.label : null),
+    probabilities: (prediction) => {
+      const probabilities = prediction.output?.probabilities;
+      return Array.isArray(probabilities) && probabilities.every((p) => typeof p?.label === "string" && Number.isFinite(p.probability)) ? probabilities : null;
+    },
     explanation: (prediction, { topK }, { services, workspaceId }) => services.predictions.explain(workspaceId, prediction, topK),
     interval: (prediction, { level }, { services, workspaceId }) => services.predictions.interval(workspaceId, prediction, level),
     outOfRange: (prediction, _, { services, workspaceId }) => services.predictions.outOfRange(workspaceId, prediction),

@@ -22,6 +22,7 @@ import { createErrorFormatter, maskedOriginal, serviceUnavailableStatusPlugin } 
 import type { Context } from "../graphql/context.ts";
 import { withFieldScopes, withScopes } from "../graphql/authorization.ts";
 import { armor, costLimitPlugin, DEFAULT_LIMITS, type Limits } from "../graphql/limits.ts";
+import { textCheckPlugin } from "../graphql/text.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { UnauthenticatedError, type Principal } from "../services/auth.ts";
 import { makeExecutableSchema } from "@graphql-tools/schema";
@@ -139,6 +140,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ApolloServerPluginLandingPageDisabled(),
       ...(armored.plugins as unknown as ApolloServerPlugin<Context>[]),
       costLimitPlugin(limits.maxCost),
+      textCheckPlugin(),
       serviceUnavailableStatusPlugin(),
       ApolloServerPluginOperationLog(),
       ApolloServerPluginMetrics<Context>(metrics),

@@ -11,6 +11,7 @@ import { copyInRows, copyOutColumn } from "../data/copy-binary.ts";
 import { withClient } from "../data/pool-client.ts";
 import { randomUUID } from "node:crypto";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
+import { checkText } from "./text.ts";
 import type { Column, ColumnType } from "../core/dataset/columns.ts";
 import { parseCsv, readCsv, type Table } from "../core/dataset/csv.ts";
 import { columnStats, type ColumnStats } from "../core/dataset/stats.ts";
@@ -296,6 +297,8 @@ function checkName(raw: string): string {
   const name = raw.trim();
   if (name.length === 0) throw new InvalidInputError("name must not be empty.", { field: "name" });
   if (name.length > MAX_NAME_LENGTH) throw new InvalidInputError(`name must be at most ${MAX_NAME_LENGTH} characters.`, { field: "name" });
+  // POST /datasets passes ?name= here without the GraphQL edge's text check.
+  checkText(name, "name");
   return name;
 }
 

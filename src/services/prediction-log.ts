@@ -5,9 +5,12 @@
  * prediction is always in Postgres, while under load many requests share one round trip and
  * one WAL flush (the technique of database group commit, applied one level up).
  *
- * A failed INSERT fails every request in its group (none of them is acknowledged).
+ * A row the database refuses fails only the request that sent it: the group is split and
+ * written again around it (see write). Any other failed INSERT fails every request in its
+ * group (none of them is acknowledged).
  */
 import type { Pool } from "pg";
+import { InvalidInputError } from "../core/errors.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { PredictionRecord } from "./predictions.ts";
 import type { PredictionOutput } from "./served-model.ts";
@@ -83,30 +86,47 @@ export class PredictionLog {
   }
 
   private async write(group: Pending[]): Promise<void> {
+    const entries = group.flatMap((p) => p.entries);
+    let written: { id: string; createdMs: number }[];
     try {
-      const entries = group.flatMap((p) => p.entries);
-      const written = await this.insert(entries);
-      this.stats.inserts++;
-      this.stats.rows += written.length;
-      // Ids come from one sequence in `n` order (ORDER BY n): sorting restores the entries' order.
-      const ids = written.map((w) => ({ id: BigInt(w.id), createdMs: w.createdMs })).sort((a, b) => (a.id < b.id ? -1 : 1));
-      const rows = entries.map((e, i): PredictionRecord => ({
-        id: ids[i].id,
-        modelId: e.modelId,
-        input: e.input,
-        output: e.output,
-        latencyMs: e.latencyMs,
-        createdAt: new Date(ids[i].createdMs),
-        actual: null,
-        outcomeAt: null,
-      }));
-      let offset = 0;
-      for (const p of group) {
-        p.resolve(rows.slice(offset, offset + p.entries.length));
-        offset += p.entries.length;
-      }
+      written = await this.insert(entries);
     } catch (e) {
-      for (const p of group) p.reject(e);
+      const sqlState = sqlStateOf(e);
+      // A row Postgres refuses (a value it cannot store, a model deleted meanwhile) fails the
+      // whole INSERT; the group's other requests, possibly other workspaces', must not fail with
+      // it. Bisect until the offending request is alone: ~2·log2(n) INSERTs per bad request.
+      // Not for other errors (the database away, a full disk): every half would fail as well.
+      if (group.length > 1 && sqlState !== undefined && ROW_ERRORS.test(sqlState)) {
+        const half = Math.ceil(group.length / 2);
+        await this.write(group.slice(0, half));
+        await this.write(group.slice(half));
+        return;
+      }
+      const error =
+        sqlState !== undefined && sqlState.startsWith("22")
+          ? new InvalidInputError("The prediction could not be logged: its input holds a value the database cannot store. Send numbers, booleans and valid Unicode text only.", { field: "inputs" })
+          : e;
+      for (const p of group) p.reject(error);
+      return;
+    }
+    this.stats.inserts++;
+    this.stats.rows += written.length;
+    // Ids come from one sequence in `n` order (ORDER BY n): sorting restores the entries' order.
+    const ids = written.map((w) => ({ id: BigInt(w.id), createdMs: w.createdMs })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const rows = entries.map((e, i): PredictionRecord => ({
+      id: ids[i].id,
+      modelId: e.modelId,
+      input: e.input,
+      output: e.output,
+      latencyMs: e.latencyMs,
+      createdAt: new Date(ids[i].createdMs),
+      actual: null,
+      outcomeAt: null,
+    }));
+    let offset = 0;
+    for (const p of group) {
+      p.resolve(rows.slice(offset, offset + p.entries.length));
+      offset += p.entries.length;
     }
   }
 
@@ -137,4 +157,14 @@ export class PredictionLog {
     if (this.pool) return (await this.pool.query<{ id: string; createdMs: number }>(sql, values)).rows;
     return this.prisma.$queryRawUnsafe(sql, ...values);
   }
+}
+
+/** SQLSTATE classes caused by a row's values: 22 data exception, 23 integrity constraint violation. */
+const ROW_ERRORS = /^2[23]/;
+
+/** The SQLSTATE of a failed statement: pg's error, or the one inside Prisma's raw-query error (P2010, on PGlite). */
+function sqlStateOf(error: unknown): string | undefined {
+  const e = error as { name?: unknown; code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
+  const code = typeof e?.name === "string" && e.name.startsWith("PrismaClient") ? e.meta?.driverAdapterError?.cause?.originalCode : e?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }

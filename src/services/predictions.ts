@@ -65,12 +65,12 @@ export class PredictionService {
     checkBatch(inputs);
     const model = await this.models.servedModel(workspaceId, modelId);
     const scored = score(model, inputs);
-    const entries = logEntries(workspaceId, model.id, inputs, scored);
+    const entries = logEntries(workspaceId, model, inputs, scored);
     let shadowEntries: LogEntry[] = [];
     if (options.shadow) {
       const shadow = await this.models.servedModel(workspaceId, (await this.registry.resolve(workspaceId, options.shadow)).id);
       try {
-        shadowEntries = logEntries(workspaceId, shadow.id, inputs, score(shadow, inputs));
+        shadowEntries = logEntries(workspaceId, shadow, inputs, score(shadow, inputs));
       } catch (e) {
         if (!(e instanceof InvalidInputError)) throw e;
         // The shadow's signature differs from the champion's: it is skipped, the caller is not failed.
@@ -94,7 +94,7 @@ export class PredictionService {
     const challenger = await this.models.servedModel(workspaceId, (await this.registry.resolve(workspaceId, args.challenger)).id);
     const a = score(champion, args.inputs);
     const b = score(challenger, args.inputs);
-    const rows = await this.log.append([...logEntries(workspaceId, champion.id, args.inputs, a), ...logEntries(workspaceId, challenger.id, args.inputs, b)]);
+    const rows = await this.log.append([...logEntries(workspaceId, champion, args.inputs, a), ...logEntries(workspaceId, challenger, args.inputs, b)]);
     return {
       champion: rows.slice(0, args.inputs.length),
       challenger: rows.slice(args.inputs.length),
@@ -126,6 +126,11 @@ export class PredictionService {
     const outcomes: { actual: unknown; original: PredictionOutput; replayed: PredictionOutput }[] = [];
     let skipped = 0;
     for (const row of logged) {
+      // A row an earlier version logged with a non-finite output (stored as null) has nothing to compare.
+      if (!hasFiniteOutput(row)) {
+        skipped++;
+        continue;
+      }
       let output: PredictionOutput;
       try {
         // Row by row, so that an input the candidate cannot take is counted, not fatal.
@@ -193,9 +198,10 @@ export class PredictionService {
       where: { workspaceId, modelId, outcomeAt: { not: null }, createdAt: { gte: args.from ?? undefined, lt: args.to ?? undefined } },
       select: { output: true, actual: true },
     });
-    if (rows.length === 0) return null;
+    const scored = rows.filter(hasFiniteOutput);
+    if (scored.length === 0) return null;
     const classes = (model.summary as { classes?: string[] | null } | null)?.classes ?? null;
-    return metricsOn(rows.map((r) => r.actual), rows.map((r) => r.output as unknown as PredictionOutput), classes);
+    return metricsOn(scored.map((r) => r.actual), scored.map((r) => r.output as unknown as PredictionOutput), classes);
   }
 
   /** A model's logged predictions, newest first, optionally in [from, to); the cursor is the prediction id. */
@@ -223,6 +229,9 @@ export class PredictionService {
   }
 }
 
+/** False for a row logged with a non-finite output (JSON null) before such outputs were refused. */
+const hasFiniteOutput = (row: { output: unknown }) => Number.isFinite((row.output as { value?: unknown } | null)?.value);
+
 const isIdCursor = (v: unknown): v is string => typeof v === "string" && /^\d{1,19}$/.test(v);
 
 function checkBatch(inputs: unknown[]): void {
@@ -245,8 +254,9 @@ function score(model: ServedModel, inputs: unknown[]): { outputs: PredictionOutp
   return { outputs, latencyMs: performance.now() - started };
 }
 
-function logEntries(workspaceId: string, modelId: string, inputs: unknown[], scored: { outputs: PredictionOutput[]; latencyMs: number }): LogEntry[] {
-  return inputs.map((input, i) => ({ workspaceId, modelId, input, output: scored.outputs[i], latencyMs: scored.latencyMs }));
+/** The log's rows for a scored batch, each input as the model's log keeps it (ServedModel.logged). */
+function logEntries(workspaceId: string, model: ServedModel, inputs: unknown[], scored: { outputs: PredictionOutput[]; latencyMs: number }): LogEntry[] {
+  return inputs.map((input, i) => ({ workspaceId, modelId: model.id, input: model.logged(input, i), output: scored.outputs[i], latencyMs: scored.latencyMs }));
 }
 
 /**

@@ -13,6 +13,7 @@ import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { loadServedModel } from "./served-model.ts";
 import { insertModelVersion, type ModelRecord, type ModelService } from "./models.ts";
 import { checkModelName } from "./training.ts";
+import { checkModelDocument } from "./model-document.ts";
 import { LocalEventBus, notify, type EventBus } from "./events.ts";
 import { SCORING, scoringFor } from "../core/metrics/scoring.ts";
 import { taskOf, type Algorithm } from "../core/estimators/index.ts";
@@ -223,13 +224,15 @@ export class RegistryService {
     if (!doc || typeof doc !== "object" || doc.format !== EXPORT_FORMAT) {
       throw new InvalidInputError(`document is not a ModelQL export (format ${JSON.stringify(EXPORT_FORMAT)} expected).`, { field: "document" });
     }
+    // Every field as the readers of a READY row need it, before anything is written (model-document.ts).
+    const algorithm = checkModelDocument(doc);
     const modelName = checkModelName(name ?? String(doc.name ?? ""));
     const data = {
       workspaceId,
       name: modelName,
-      algorithm: String(doc.algorithm),
-      target: String(doc.target),
-      features: Array.isArray(doc.features) ? doc.features.map(String) : [],
+      algorithm,
+      target: doc.target as string,
+      features: doc.features as string[],
       hyperparameters: (doc.hyperparameters ?? {}) as Prisma.InputJsonObject,
       testFraction: Number(doc.testFraction ?? 0),
       seed: Number(doc.seed ?? 0),
@@ -244,7 +247,7 @@ export class RegistryService {
     try {
       loadServedModel({ ...data, id: "import", version: 0 } as unknown as ModelRecord);
     } catch (e) {
-      throw new InvalidInputError(`document's model cannot be loaded: ${(e as Error).message}`, { field: "document" });
+      throw new InvalidInputError(`document's model cannot be loaded: ${(e as Error).message}`, { field: "document.state" });
     }
     const model = await insertModelVersion(this.prisma, data);
     notify(this.events, { type: "CREATED", workspaceId, modelId: model.id });

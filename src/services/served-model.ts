@@ -37,7 +37,10 @@ const SHAPLEY_SEED = 0;
 export interface ServedModel {
   id: string;
   workspaceId: string;
-  /** Validate raw inputs and predict; throws InvalidInputError naming the row and field. */
+  /**
+   * Validate raw inputs and predict; throws InvalidInputError naming the row and field, also
+   * for an input whose output overflows to a non-finite number (so none is logged or answered).
+   */
   predict(inputs: unknown[]): PredictionOutput[];
   /**
    * Exact additive explanation of a linear model's output (regression value or the positive
@@ -52,7 +55,24 @@ export interface ServedModel {
   interval(input: unknown, level: number): { low: number; high: number; level: number } | null;
   /** Input fields outside the training range (numbers) or never seen in training (categories). */
   outOfRange(input: unknown): string[];
+  /**
+   * An input as the prediction log keeps it: every field the model reads, as sent; the other
+   * fields in their order while they fit in LOGGED_EXTRA_BYTES (the rest are dropped). Throws
+   * InvalidInputError for a text field the model reads that is longer than any text it can use.
+   */
+  logged(input: unknown, row: number): unknown;
 }
+
+/**
+ * JSON bytes of an input's fields the model does not read that the log keeps per input. Such
+ * fields were once logged whole: 20 MB rows that a page of `predictions` had to read back.
+ */
+export const LOGGED_EXTRA_BYTES = 4096;
+/**
+ * Longest text accepted in a field the model reads (or its longest training category, when
+ * longer): a longer value cannot be a known category, and it would be logged whole.
+ */
+export const MAX_INPUT_TEXT = 1024;
 
 export function loadServedModel(model: ModelRow): ServedModel {
   const state = model.state as unknown as ModelState;
@@ -83,6 +103,9 @@ export function loadServedModel(model: ModelRow): ServedModel {
     compiledDerived.forEach((expression, j) => (out[derived[j].name] = deriveValue(expression, raw, row)));
     return out;
   };
+  // What the log keeps of an input (see ServedModel.logged).
+  const readColumns = new Set([...pipeline.inputColumns, ...compiledDerived.flatMap((e) => e.inputs)]);
+  const maxText = signature.reduce((longest, e) => (e.categories ?? []).reduce((m, c) => Math.max(m, c.length), longest), MAX_INPUT_TEXT);
   const p = pipeline.nFeatures;
   // Linear coefficients, looked up once on the first explanation (kernel models have none).
   let linear: { coef: Float64Array; intercept: Float64Array } | null | undefined;
@@ -129,7 +152,9 @@ export function loadServedModel(model: ModelRow): ServedModel {
     workspaceId: model.workspaceId,
     predict(inputs) {
       const X = pipeline.transformRecords(inputs.map(withDerived));
-      return classes ? classify(estimator as Classifier, X, classes) : Array.from(estimator.predict(X), (value) => ({ value }));
+      const outputs = classes ? classify(estimator as Classifier, X, classes) : Array.from(estimator.predict(X), (value) => ({ value }));
+      checkFinite(outputs);
+      return outputs;
     },
     explain(input, topK) {
       if (topK !== null && topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
@@ -155,6 +180,35 @@ export function loadServedModel(model: ModelRow): ServedModel {
       const X = pipeline.transformRecords([withDerived(input, 0)]);
       return { ...predictionInterval(state.interval, X.data, estimator.predict(X)[0], level), level };
     },
+    logged(input, row) {
+      if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
+      const record = input as Record<string, unknown>;
+      const keys = Object.keys(record);
+      // The record itself while every field is read (the common case); a copy from the first other one.
+      let copy: Record<string, unknown> | null = null;
+      let budget = LOGGED_EXTRA_BYTES;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k];
+        const value = record[key];
+        if (readColumns.has(key)) {
+          if (typeof value === "string" && value.length > maxText) {
+            throw new InvalidInputError(`Input ${row}: ${JSON.stringify(key)} holds ${value.length} characters; at most ${maxText} are accepted (no category the model knows is longer).`, { row, field: key });
+          }
+          if (copy) define(copy, key, value);
+          continue;
+        }
+        if (!copy) {
+          copy = {};
+          for (let j = 0; j < k; j++) define(copy, keys[j], record[keys[j]]);
+        }
+        const size = jsonFieldBytes(key, value, budget);
+        if (size <= budget) {
+          define(copy, key, value);
+          budget -= size;
+        }
+      }
+      return copy ?? record;
+    },
     outOfRange(input) {
       const record = (input ?? {}) as Record<string, unknown>;
       return signature
@@ -167,6 +221,33 @@ export function loadServedModel(model: ModelRow): ServedModel {
         .map(({ name }) => name);
     },
   };
+}
+
+/** An own property, whatever its name ("__proto__" included, which an assignment would not create). */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** JSON bytes of `"key":value,` ; anything over `limit` may be reported as Infinity without serializing it. */
+function jsonFieldBytes(key: string, value: unknown, limit: number): number {
+  if (key.length > limit || (typeof value === "string" && value.length > limit)) return Infinity;
+  return Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(value) ?? "null") + 2;
+}
+
+/**
+ * Finite inputs far outside the training range (1e308) can overflow the model's arithmetic to
+ * ±Infinity or NaN, which JSON (the log) and GraphQL's Float cannot carry: such an input is the
+ * caller's to fix, refused before anything is logged or answered.
+ */
+function checkFinite(outputs: PredictionOutput[]): void {
+  for (let row = 0; row < outputs.length; row++) {
+    const { value, probabilities } = outputs[row];
+    if (Number.isFinite(value) && (!probabilities || probabilities.every((p) => Number.isFinite(p.probability)))) continue;
+    throw new InvalidInputError(
+      `Input ${row} is outside the model's numeric range: its prediction overflows to ${Number.isFinite(value) ? "NaN probabilities" : value}. Send values of the magnitude the model was trained on (see the model's signature for the training ranges).`,
+      { row, field: "inputs" },
+    );
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
  * Fitting is src/services/fitting.ts, run by a worker (src/services/training-jobs.ts).
  */
 import { InvalidInputError } from "../core/errors.ts";
+import { checkText } from "./text.ts";
 import { ALGORITHMS, describeAllowed, hyperparameterSpec, taskOf, type Algorithm } from "../core/estimators/index.ts";
 import type { ColumnRecord, DatasetRecord, DatasetService } from "./datasets.ts";
 import { checkPreprocessingFor, MULTICLASS, type ColumnPreprocessing, type FitRequest } from "./fitting.ts";
@@ -56,6 +57,8 @@ export function checkModelName(raw: string): string {
   if (!name || name.length > MAX_NAME_LENGTH) {
     throw new InvalidInputError(`name must be 1 to ${MAX_NAME_LENGTH} characters.`, { field: "name" });
   }
+  // Stored as text: the GraphQL edge refuses NUL and unpaired surrogates already; this covers callers without it.
+  checkText(name, "name");
   return name;
 }
 

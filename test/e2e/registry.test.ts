@@ -91,7 +91,8 @@ describe("export and import", () => {
     const before = await database.prisma.model.count({ where: { name: "x" } });
     expect((await server.gql(`mutation { importModel(document: { hello: 1 }) { id } }`)).errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "document" });
     const broken = { format: "modelql.model/1", name: "x", algorithm: "RIDGE", target: "y", features: [], state: { format: 1, pipeline: {}, estimator: {} } };
-    expect((await server.gql(`mutation($doc: JSON!) { importModel(document: $doc) { id } }`, { doc: broken })).errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "document" });
+    // The first field found wrong is named (test/e2e/integrity.test.ts checks each).
+    expect((await server.gql(`mutation($doc: JSON!) { importModel(document: $doc) { id } }`, { doc: broken })).errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "document.summary" });
     expect(await database.prisma.model.count({ where: { name: "x" } })).toBe(before);
   });
 });

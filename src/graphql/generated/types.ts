@@ -790,9 +790,11 @@ export type Mutation = {
   importModel: Model;
   /**
    * Predict with a READY model. Each input is a JSON object of raw column → value for every
-   * feature column (extra keys are ignored). Every prediction is logged. When any input is
-   * invalid the whole batch is refused with `BAD_USER_INPUT` naming the row and field, and
-   * nothing is logged. At most 10000 inputs per call. Name the model by exactly one of
+   * feature column (extra keys are ignored, and logged only up to 4 KiB per input). Every
+   * prediction is logged. When any input is invalid the whole batch is refused with
+   * `BAD_USER_INPUT` naming the row and field, and nothing is logged: also a text value over
+   * 1024 characters in a field the model reads (or over its longest known category), and an
+   * input whose output overflows to a non-finite number (values far outside the training range). At most 10000 inputs per call. Name the model by exactly one of
    * `modelId` or `model`, a reference resolved on every call: `name` (its `production` alias
    * when set, else its newest READY version), `name@alias` or `name@<version number>`.
    */
@@ -1004,7 +1006,10 @@ export type Prediction = {
    */
   explanation: Maybe<Explanation>;
   id: Scalars['ID']['output'];
-  /** The raw input as sent. */
+  /**
+   * The raw input as sent, as logged: every field the model reads; the other fields in their
+   * order while they fit in 4 KiB (JSON), the rest dropped.
+   */
   input: Scalars['JSON']['output'];
   /**
    * LINEAR_REGRESSION: the interval that holds a new observation at these inputs with
@@ -1022,9 +1027,11 @@ export type Prediction = {
   outcomeAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * Regression: the predicted value. Classification: the decision value for the positive
-   * class (log-odds for LOGISTIC_REGRESSION, the signed margin for LINEAR_SVM).
+   * class (log-odds for LOGISTIC_REGRESSION, the signed margin for LINEAR_SVM). Never null for
+   * predictions answered by this server (an input whose output overflows is refused and not
+   * logged); null for a row an earlier version logged with a non-finite output.
    */
-  output: Scalars['Float']['output'];
+  output: Maybe<Scalars['Float']['output']>;
   /** LOGISTIC_REGRESSION: the probability of each class. */
   probabilities: Maybe<Array<ClassProbability>>;
 };
@@ -2106,7 +2113,7 @@ export type PredictionResolvers<ContextType = Context, ParentType extends Resolv
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
   outOfRange?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   outcomeAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  output?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  output?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   probabilities?: Resolver<Maybe<Array<ResolversTypes['ClassProbability']>>, ParentType, ContextType>;
 };
 
