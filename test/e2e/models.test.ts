@@ -96,7 +96,7 @@ describe("parity with scikit-learn through the API", () => {
 
 describe("curves for dashboards", () => {
   const CURVES = `query($id: ID!) { model(id: $id) { metrics { rocAuc rows } curves {
-    classes { class roc { fpr tpr threshold } precisionRecall { precision recall threshold } calibration { meanPredicted fractionPositive count } }
+    classes { class auc roc { fpr tpr threshold } precisionRecall { precision recall threshold } calibration { meanPredicted fractionPositive count } }
     residuals { fitted residual } residualHistogram { edges counts }
   } } }`;
 
@@ -108,6 +108,7 @@ describe("curves for dashboards", () => {
     let area = 0;
     for (let i = 1; i < curve.roc.length; i++) area += ((curve.roc[i].fpr - curve.roc[i - 1].fpr) * (curve.roc[i].tpr + curve.roc[i - 1].tpr)) / 2;
     expectClose(area, model.metrics.rocAuc, 1e-12, 0, "area under the returned ROC points");
+    expectClose(curve.auc, model.metrics.rocAuc, 1e-12, 0, "the class's recorded AUC");
     expect(curve.roc[0]).toMatchObject({ fpr: 0, tpr: 0 });
     expect(curve.roc.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
     expect(curve.precisionRecall.at(-1)).toEqual({ precision: 1, recall: 0, threshold: null });

@@ -114,8 +114,20 @@ export type CalibrationPoint = {
   meanPredicted: Scalars['Float']['output'];
 };
 
+/**
+ * One class's one-vs-rest curves. Multiclass models rank the rows by this class's predicted
+ * probability (scikit-learn's `roc_curve(y == class, predict_proba[:, class])`; decision values
+ * only for models without probabilities); binary models by the decision value of the positive class.
+ */
 export type ClassCurves = {
   __typename?: 'ClassCurves';
+  /**
+   * Area under this class's full ROC curve (before thinning to 200 points). For multiclass models
+   * `metrics.rocAuc` is the mean of these over the classes (scikit-learn's
+   * `roc_auc_score(multi_class='ovr')`, macro); for binary models it equals `metrics.rocAuc`.
+   * Null for models trained before it was recorded, or when the evaluation rows hold a single class.
+   */
+  auc: Maybe<Scalars['Float']['output']>;
   /** Reliability curve over 10 equal-width probability bins; null for models without probabilities. */
   calibration: Maybe<Array<CalibrationPoint>>;
   class: Scalars['String']['output'];
@@ -1732,6 +1744,7 @@ export type CalibrationPointResolvers<ContextType = Context, ParentType extends 
 };
 
 export type ClassCurvesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClassCurves'] = ResolversParentTypes['ClassCurves']> = {
+  auc?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   calibration?: Resolver<Maybe<Array<ResolversTypes['CalibrationPoint']>>, ParentType, ContextType>;
   class?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   precisionRecall?: Resolver<Array<ResolversTypes['PrecisionRecallPoint']>, ParentType, ContextType>;
