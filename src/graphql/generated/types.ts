@@ -348,6 +348,15 @@ export type DerivedFeatureInput = {
   name: Scalars['String']['input'];
 };
 
+/** The verdict on one feature's drift (see `Query.drift` for the rule). */
+export type DriftStatus =
+  /** PSI > threshold and, for numbers, KS p-value < 0.05. */
+  | 'DRIFTED'
+  /** Fewer logged values than `minimumSample`: no verdict. */
+  | 'INSUFFICIENT_DATA'
+  /** Enough values, and the rule for DRIFTED does not hold. */
+  | 'STABLE';
+
 export type EvaluationSet =
   /** Served predictions whose true outcome a client recorded. */
   | 'LIVE'
@@ -383,15 +392,23 @@ export type ExplanationMethod =
 
 export type FeatureDrift = {
   __typename?: 'FeatureDrift';
-  /** Logged inputs in the window with a value for this feature. */
+  /** Logged inputs in the window with a value for this feature: the sample size. */
   count: Scalars['Int']['output'];
-  drifted: Scalars['Boolean']['output'];
+  /** status == DRIFTED; null when status is INSUFFICIENT_DATA. */
+  drifted: Maybe<Scalars['Boolean']['output']>;
   feature: Scalars['String']['output'];
   /** Numbers: two-sample KS statistic D against the training sample. */
   ksStatistic: Maybe<Scalars['Float']['output']>;
+  /** The verdict in words: the figures against the rule, or, without a verdict, what to do to get one. */
+  message: Scalars['String']['output'];
+  /** Logged values a verdict needs (100). */
+  minimumSample: Scalars['Int']['output'];
   /** Numbers: asymptotic p-value of the KS test. */
   pValue: Maybe<Scalars['Float']['output']>;
+  /** Population stability index against the training distribution (computed even without a verdict). */
   psi: Scalars['Float']['output'];
+  /** The verdict from both tests, or INSUFFICIENT_DATA. */
+  status: DriftStatus;
 };
 
 export type FeatureImportance = {
@@ -1096,7 +1113,11 @@ export type Query = {
    * (default: the last 24 hours; at most the newest 50000) against its training distribution.
    * Numbers: population stability index over training deciles and a two-sample
    * Kolmogorov–Smirnov test; categories: PSI over category frequencies (unseen categories in
-   * a bin of their own). `drifted` when PSI > `threshold` (default 0.2). Most drifted first.
+   * a bin of their own). A feature needs 100 logged values (`minimumSample`) for a verdict:
+   * on fewer, sampling noise alone makes PSI exceed 0.2 (status INSUFFICIENT_DATA, `drifted`
+   * null). From 100 on it is DRIFTED when PSI > `threshold` (default 0.2) and, for numbers,
+   * the KS p-value < 0.05: both a large shift and one unlikely to be noise. Judged features
+   * first, most drifted first.
    */
   drift: Array<FeatureDrift>;
   /** One model by id, or null when it does not exist. */
@@ -1560,6 +1581,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DerivedFeature: ResolverTypeWrapper<DerivedFeature>;
   DerivedFeatureInput: DerivedFeatureInput;
+  DriftStatus: DriftStatus;
   EvaluationSet: EvaluationSet;
   Explanation: ResolverTypeWrapper<Explanation>;
   ExplanationMethod: ExplanationMethod;
@@ -1881,11 +1903,14 @@ export type ExplanationResolvers<ContextType = Context, ParentType extends Resol
 
 export type FeatureDriftResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureDrift'] = ResolversParentTypes['FeatureDrift']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  drifted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  drifted?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ksStatistic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  minimumSample?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   psi?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DriftStatus'], ParentType, ContextType>;
 };
 
 export type FeatureImportanceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureImportance'] = ResolversParentTypes['FeatureImportance']> = {
