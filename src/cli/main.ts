@@ -5,6 +5,7 @@
  * compose with jq, head and friends.
  *
  *   modelql import houses.csv --name houses
+ *   modelql datasets
  *   modelql train --dataset <id> --target price --algorithm RIDGE [--name m] [--features a,b] [--hyperparameters '{"alpha":1}']
  *   modelql predict --model house-prices@production < rows.jsonl > predictions.jsonl
  *   modelql models
@@ -23,6 +24,7 @@ import { Readable, Transform } from "node:stream";
 const HELP = `modelql: ModelQL from the command line
 
   modelql import <file.csv> --name <name>
+  modelql datasets                       (id, name, rows and columns of each: train takes the id)
   modelql train --dataset <id> --target <column> --algorithm <ALGORITHM> [--name <model>]
                 [--features a,b,c] [--hyperparameters '{"alpha": 1}'] [--test-fraction 0.2] [--folds 5]
   modelql predict --model <name | name@alias | name@version> [--batch 1000] < rows.jsonl
@@ -225,6 +227,19 @@ async function predict(conn: Connection, model: string, batch: number): Promise<
   bar.done(`${done} predictions`);
 }
 
+/** Every dataset of the key's workspace, newest first: the id `train --dataset` takes, and the column names `--target` and `--features` take. */
+async function datasets(conn: Connection): Promise<void> {
+  const rows: Record<string, unknown>[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data: any = await graphql(conn, `query($after: String) { datasets(first: 100, after: $after) { edges { node { id name rowCount columns { name } createdAt } } pageInfo { hasNextPage endCursor } } }`, { after });
+    rows.push(...data.datasets.edges.map((e: any) => ({ id: e.node.id, name: e.node.name, rows: e.node.rowCount, columns: e.node.columns.map((c: { name: string }) => c.name).join(","), createdAt: e.node.createdAt })));
+    if (!data.datasets.pageInfo.hasNextPage) break;
+    after = data.datasets.pageInfo.endCursor;
+  }
+  output(rows, ["id", "name", "rows", "columns", "createdAt"]);
+}
+
 async function models(conn: Connection): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   let after: string | null = null;
@@ -286,6 +301,8 @@ export async function main(argv: string[]): Promise<void> {
       if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new CliError("--batch must be an integer from 1 to 10000");
       return predict(conn, values.model, batch);
     }
+    case "datasets":
+      return datasets(conn);
     case "models":
       return models(conn);
     case "keys":

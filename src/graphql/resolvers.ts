@@ -120,6 +120,8 @@ export const resolvers: Resolvers = {
         classes:
           curves.classes?.map((c) => ({
             class: c.class,
+            // Summaries stored before the per-class AUC was recorded have none.
+            auc: c.auc ?? null,
             roc: c.roc.fpr.map((fpr, i) => ({ fpr, tpr: c.roc.tpr[i], threshold: c.roc.thresholds[i] })),
             precisionRecall: c.pr.precision.map((precision, i) => ({ precision, recall: c.pr.recall[i], threshold: c.pr.thresholds[i] ?? null })),
             calibration: c.calibration,

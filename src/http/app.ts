@@ -130,6 +130,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const schema = withFieldScopes(makeExecutableSchema({ typeDefs, resolvers: withScopes(resolvers, buildSchema(typeDefs)) as never }));
   const apollo = new ApolloServer<Context>({
     schema,
+    // CSRF prevention stays on, and an Authorization header counts as what forces a preflight.
+    // Apollo refuses a GET (or a simple-content-type POST) unless a header a cross-origin page
+    // cannot send without a CORS preflight is present: its defaults are `apollo-require-preflight`
+    // and `x-apollo-operation-name`. `Authorization` is such a header too (not CORS-safelisted),
+    // and it is our only credential: the key is a bearer token, which a browser never attaches
+    // on its own (no cookies, no HTTP auth), and no CORS policy here lets another origin send it.
+    // So a GET query from urql (which sends GETs with no content-type) or curl works with just
+    // the key, while a forged cross-site request, carrying no key, still gets 401 before Apollo.
+    // Mutations over GET stay refused (405) by Apollo whatever the headers.
+    csrfPrevention: { requestHeaders: ["x-apollo-operation-name", "apollo-require-preflight", "authorization"] },
     introspection: limits.introspection,
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: armored.validationRules as never,

@@ -5,7 +5,7 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { InvalidInputError } from "../core/errors.ts";
 import { parseReference, type RegistryService } from "./registry.ts";
-import { binProportions, ksTwoSample, populationStabilityIndex } from "../core/metrics/drift.ts";
+import { binProportions, driftStatus, KS_ALPHA, ksTwoSample, MIN_DRIFT_SAMPLE, populationStabilityIndex, type DriftStatus } from "../core/metrics/drift.ts";
 import type { DriftReference } from "./fitting.ts";
 
 const BUCKET = /^(\d{1,4}) ?(second|minute|hour|day)s?$/;
@@ -37,12 +37,39 @@ export interface FeatureDrift {
   feature: string;
   kind: "number" | "category";
   psi: number;
-  drifted: boolean;
+  /** driftStatus's verdict: both tests, and none below minimumSample values */
+  status: DriftStatus;
+  /** null when status is INSUFFICIENT_DATA */
+  drifted: boolean | null;
   /** numbers: two-sample Kolmogorov–Smirnov against the training sample */
   ksStatistic: number | null;
   pValue: number | null;
-  /** logged inputs with a value for this feature */
+  /** logged inputs with a value for this feature (the sample size) */
   count: number;
+  minimumSample: number;
+  /** the verdict in words: the figures against the rule, or what to do to get one */
+  message: string;
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 0.001 || v === 0 ? Number(v.toPrecision(3)).toString() : v.toExponential(2));
+
+/** A feature's verdict from its tests (driftStatus), with the sentence that explains it. */
+function judged(test: Omit<FeatureDrift, "status" | "drifted" | "minimumSample" | "message">, threshold: number): FeatureDrift {
+  const status = driftStatus(test, threshold);
+  const base = { ...test, status, minimumSample: MIN_DRIFT_SAMPLE };
+  if (status === "INSUFFICIENT_DATA") {
+    return {
+      ...base,
+      drifted: null,
+      message:
+        `${test.count} logged input${test.count === 1 ? "" : "s"} with a value for ${test.feature}; drift is judged from ${MIN_DRIFT_SAMPLE} on ` +
+        `(on fewer, sampling noise alone makes PSI exceed ${threshold}): widen the window (from, to) or wait for more predictions.`,
+    };
+  }
+  const psi = `PSI ${fmt(test.psi)} ${test.psi > threshold ? ">" : "≤"} ${threshold}`;
+  const ks = test.pValue === null ? "" : ` and KS p ${fmt(test.pValue)} ${test.pValue < KS_ALPHA ? "<" : "≥"} ${KS_ALPHA}`;
+  const rule = test.pValue === null ? "drifted when PSI > threshold" : `drifted when PSI > threshold and KS p < ${KS_ALPHA}`;
+  return { ...base, drifted: status === "DRIFTED", message: `${psi}${ks} on ${test.count} inputs (${rule}).` };
 }
 
 export class AnalyticsService {
@@ -160,15 +187,17 @@ export class AnalyticsService {
         for (const v of values) counts[index.get(v) ?? known.length] += 1;
         const actual = counts.map((c) => c / (values.length || 1));
         const psi = values.length ? populationStabilityIndex([...known.map((k) => ref.frequencies[k]), 0], actual) : 0;
-        return { feature: ref.name, kind: "category", psi, drifted: psi > threshold, ksStatistic: null, pValue: null, count: values.length };
+        return judged({ feature: ref.name, kind: "category", psi, ksStatistic: null, pValue: null, count: values.length }, threshold);
       }
       const values = loggedNumbers(inputs, ref.name).sort();
-      if (values.length === 0) return { feature: ref.name, kind: "number", psi: 0, drifted: false, ksStatistic: null, pValue: null, count: 0 };
+      if (values.length === 0) return judged({ feature: ref.name, kind: "number", psi: 0, ksStatistic: null, pValue: null, count: 0 }, threshold);
       const psi = populationStabilityIndex(ref.expected, binProportions(values, ref.edges));
       const ks = ref.sample.length ? ksTwoSample(ref.sample, values) : null;
-      return { feature: ref.name, kind: "number", psi, drifted: psi > threshold, ksStatistic: ks?.statistic ?? null, pValue: ks?.pValue ?? null, count: values.length };
+      return judged({ feature: ref.name, kind: "number", psi, ksStatistic: ks?.statistic ?? null, pValue: ks?.pValue ?? null, count: values.length }, threshold);
     });
-    return { rows: inputs.length, features: features.sort((a, b) => b.psi - a.psi) };
+    // Judged features first (most drifted first), then those with too few values: their PSI is noise.
+    const rank = (f: FeatureDrift) => (f.status === "INSUFFICIENT_DATA" ? 1 : 0);
+    return { rows: inputs.length, features: features.sort((a, b) => rank(a) - rank(b) || b.psi - a.psi) };
   }
 
   private async modelIds(workspaceId: string, reference: string): Promise<string[]> {

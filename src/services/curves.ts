@@ -5,7 +5,7 @@
  * values plus a residual histogram for regressions. Point lists are thinned to at most
  * MAX_POINTS evenly spaced points (ends kept) so a million-row test set stays a small document.
  */
-import { precisionRecallCurve, rocCurve } from "../core/metrics/ranking.ts";
+import { areaUnderRoc, precisionRecallCurve, rankingScores, rocCurve } from "../core/metrics/ranking.ts";
 import { calibrationCurve, type CalibrationPoint } from "../core/metrics/calibration.ts";
 import { histogram, OrderStatistics, type Histogram } from "../core/dataset/stats.ts";
 
@@ -14,6 +14,8 @@ const RESIDUAL_BINS = 20;
 
 export interface ClassCurve {
   class: string;
+  /** area under the full ROC curve (before thinning); multiclass metrics.rocAuc is their mean */
+  auc: number | null;
   roc: { fpr: number[]; tpr: number[]; thresholds: number[] };
   /** thresholds[i] is null for the final point (precision 1, recall 0), which has none */
   pr: { precision: number[]; recall: number[]; thresholds: (number | null)[] };
@@ -71,13 +73,17 @@ export function regressionCurves(y: Float64Array, fitted: Float64Array): Curves 
 }
 
 /**
- * @param y class indices; @param scores n × k row-major scores (decision values or
- * probabilities) or, for binary models, n positive-class scores; @param proba n × k
- * probabilities when the model has them.
+ * Per-class one-vs-rest curves, ranked by the scores metrics.rocAuc ranks by (rankingScores):
+ * multiclass by each class's probability column, as scikit-learn's `roc_curve(y == c,
+ * predict_proba[:, c])`, so each class's AUC is one term of the metric's macro mean; binary by
+ * the decision values. Models without probabilities (SVM) rank by their per-class decision values.
+ * @param y class indices; @param decision n × k row-major decision values or, for binary
+ * models, n positive-class scores; @param proba n × k probabilities when the model has them.
  */
-export function classificationCurves(y: Float64Array, classes: string[], scores: Float64Array, proba: Float64Array | undefined): Curves {
+export function classificationCurves(y: Float64Array, classes: string[], decision: Float64Array, proba: Float64Array | undefined): Curves {
   const k = classes.length;
   const n = y.length;
+  const scores = rankingScores(k, decision, proba)!;
   const perClass = k === 2 ? [1] : classes.map((_, c) => c);
   return {
     residuals: null,
@@ -91,6 +97,7 @@ export function classificationCurves(y: Float64Array, classes: string[], scores:
       const prAt = thin(pr.precision.length);
       return {
         class: classes[c],
+        auc: areaUnderRoc(roc),
         roc: { fpr: pick(roc.fpr, rocAt), tpr: pick(roc.tpr, rocAt), thresholds: pick(roc.thresholds, rocAt) },
         pr: { precision: pick(pr.precision, prAt), recall: pick(pr.recall, prAt), thresholds: prAt.map((i) => pr.thresholds[i] ?? null) },
         calibration: proba ? calibrationCurve(positive, Float64Array.from({ length: n }, (_, i) => proba[i * k + c])) : null,

@@ -78,7 +78,7 @@ export async function seed(url: string, key: string): Promise<Seeded> {
   });
 
   // Serve the first churn model: customers who stay longer than in training (tenure drifts).
-  const inputs = customers(60, 99).map(({ churned: _churned, ...input }) => ({ ...input, tenure_months: input.tenure_months + 30 }));
+  const inputs = customers(120, 99).map(({ churned: _churned, ...input }) => ({ ...input, tenure_months: input.tenure_months + 30 }));
   for (let i = 0; i < inputs.length; i += 10) {
     await gql(`mutation($inputs: [JSON!]!) { predict(model: "churn@1", inputs: $inputs) { id } }`, { inputs: inputs.slice(i, i + 10) });
   }

@@ -55,6 +55,18 @@ describe("modelql", () => {
     expect(data.dataset.columns.map((c: any) => `${c.name}:${c.type}`)).toEqual(["sqft:NUMBER", "age:NUMBER", "garage:BOOLEAN", "city:CATEGORY", "price:NUMBER", "expensive:CATEGORY"]);
   });
 
+  it("lists the datasets with the id train takes, rows and columns", async () => {
+    const { code, stdout } = await cli(["datasets"]);
+    expect(code).toBe(0);
+    const listed = lines(stdout);
+    expect(listed.find((d) => d.id === datasetId)).toEqual({ id: datasetId, name: "houses", rows: 240, columns: "sqft,age,garage,city,price,expensive", createdAt: expect.any(String) });
+    // Every dataset of the workspace, and nothing else: the same set the API lists.
+    const { data } = await server.gql(`{ datasets(first: 100) { edges { node { id } } pageInfo { hasNextPage } } }`);
+    expect(data.datasets.pageInfo.hasNextPage).toBe(false);
+    expect(listed.map((d) => d.id).sort()).toEqual(data.datasets.edges.map((e: any) => e.node.id).sort());
+    expect((await cli(["--help"])).stdout).toContain("modelql datasets");
+  });
+
   it("trains, lists models, and predicts JSON lines from stdin in batches, in order", async () => {
     const trained = await cli(["train", "--dataset", datasetId, "--target", "price", "--algorithm", "ridge", "--name", "cli-prices", "--features", "sqft,age,garage,city", "--hyperparameters", '{"alpha": 1}']);
     expect(trained.code).toBe(0);

@@ -36,12 +36,6 @@ const authorizedFetch: typeof fetch = (input, init = {}) => {
  * Keys are the audit ids of graphql-http 1.23.
  */
 const KNOWN_NON_MUST: Record<string, string> = {
-  // Apollo Server's CSRF prevention answers a GET without a preflight-forcing header
-  // (`apollo-require-preflight`, or a content-type other than a simple one) with 400, so that
-  // a browser on another origin cannot make a user's credentials run a query. Kept on purpose.
-  "5A70": "MAY accept application/x-www-form-urlencoded formatted GET requests",
-  D6D5: "MAY allow URL-encoded JSON string {variables} parameter in GETs (graphql-response+json)",
-  "6A70": "MAY allow URL-encoded JSON string {variables} parameter in GETs (application/json)",
   // For a document that does not parse or validate, or variables that do not coerce, Apollo
   // answers 400 under both media types; the spec's legacy application/json SHOULD is 200. A
   // 400 is what clients, proxies and our own metrics count as a failed request.
@@ -110,6 +104,33 @@ describe("malformed HTTP gets a clear 4xx", () => {
     const response = await post(JSON.stringify([{ query: "{ algorithms { algorithm } }" }, { query: "{ algorithms { task } }" }]), { "content-type": "application/json" });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
+  });
+
+  it("a GET query as urql sends it (no content-type, only the key) answers; a GET mutation is refused and runs nothing", async () => {
+    // @urql/core's fetchExchange sends queries under 2048 characters as GET (preferGetMethod's
+    // default 'within-url-limit'): operationName, query and variables in the URL, an accept
+    // header, no content-type; the key comes from fetchOptions.headers.
+    const urqlGet = (document: string, operationName: string, variables?: Record<string, unknown>, headers: Record<string, string> = { authorization: `Bearer ${server.key}` }) => {
+      const url = new URL(`${server.url}/graphql`);
+      url.searchParams.set("operationName", operationName);
+      url.searchParams.set("query", document);
+      if (variables) url.searchParams.set("variables", JSON.stringify(variables));
+      return fetch(url, { method: "GET", headers: { accept: "application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed", ...headers } });
+    };
+    const read = await urqlGet("query Algorithms($first: Int) { algorithms { algorithm } datasets(first: $first) { edges { cursor } } }", "Algorithms", { first: 1 });
+    const body = (await read.json()) as any;
+    expect(read.status, JSON.stringify(body)).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.algorithms.map((a: any) => a.algorithm)).toContain("RIDGE");
+
+    const before = await database.prisma.dataset.count();
+    const write = await urqlGet(`mutation Create { createDataset(input: { name: "by-get", csv: "a\\n1\\n" }) { id } }`, "Create");
+    expect(write.status).toBe(405);
+    expect(await database.prisma.dataset.count()).toBe(before);
+
+    // Without the key (what a cross-site page could send, no preflight): 401, nothing runs.
+    const keyless = await urqlGet("query Algorithms { algorithms { algorithm } }", "Algorithms", undefined, {});
+    expect(keyless.status).toBe(401);
   });
 
   it("a GET may query but never mutate", async () => {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import houses from "../fixtures/pipeline/houses.json" with { type: "json" };
+import iris from "../fixtures/metrics/ovr_curves.json" with { type: "json" };
 import { openTestDatabase } from "../support/database.ts";
 import { startTestServer, type TestServer } from "../support/http.ts";
 import { expectAllClose, expectClose } from "../support/close.ts";
@@ -96,7 +97,7 @@ describe("parity with scikit-learn through the API", () => {
 
 describe("curves for dashboards", () => {
   const CURVES = `query($id: ID!) { model(id: $id) { metrics { rocAuc rows } curves {
-    classes { class roc { fpr tpr threshold } precisionRecall { precision recall threshold } calibration { meanPredicted fractionPositive count } }
+    classes { class auc roc { fpr tpr threshold } precisionRecall { precision recall threshold } calibration { meanPredicted fractionPositive count } }
     residuals { fitted residual } residualHistogram { edges counts }
   } } }`;
 
@@ -108,10 +109,36 @@ describe("curves for dashboards", () => {
     let area = 0;
     for (let i = 1; i < curve.roc.length; i++) area += ((curve.roc[i].fpr - curve.roc[i - 1].fpr) * (curve.roc[i].tpr + curve.roc[i - 1].tpr)) / 2;
     expectClose(area, model.metrics.rocAuc, 1e-12, 0, "area under the returned ROC points");
+    expectClose(curve.auc, model.metrics.rocAuc, 1e-12, 0, "the class's recorded AUC");
     expect(curve.roc[0]).toMatchObject({ fpr: 0, tpr: 0 });
     expect(curve.roc.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
     expect(curve.precisionRecall.at(-1)).toEqual({ precision: 1, recall: 0, threshold: null });
     expect(curve.calibration.reduce((s: number, p: any) => s + p.count, 0)).toBe(model.metrics.rows);
+  });
+
+  it("multinomial classifier on iris: each class's curve ranks by its probability, and their AUCs average to metrics.rocAuc", async () => {
+    const csv = [[...iris.features, "species"].join(","), ...iris.X.map((row, i) => [...row, iris.classes[iris.y[i]]].join(","))].join("\n");
+    const irisId = (await server.gql(`mutation($csv: String!) { createDataset(input: { name: "iris", csv: $csv }) { id } }`, { csv })).data.createDataset.id;
+    const trained = await server.gql(TRAIN, { input: { datasetId: irisId, name: "iris-curves", algorithm: "LOGISTIC_REGRESSION", target: "species", testFraction: 0 } });
+    expect(trained.errors).toBeUndefined();
+    const { model } = (await server.gql(CURVES, { id: trained.data.trainModel.id })).data;
+    expect(model.curves.classes.map((c: any) => c.class).sort()).toEqual([...iris.classes].sort());
+    const areas = model.curves.classes.map((curve: any) => {
+      // 150 rows: no curve is thinned, so its own points give its whole area.
+      let area = 0;
+      for (let i = 1; i < curve.roc.length; i++) area += ((curve.roc[i].fpr - curve.roc[i - 1].fpr) * (curve.roc[i].tpr + curve.roc[i - 1].tpr)) / 2;
+      expectClose(area, curve.auc, 1e-12, 0, `${curve.class}: area under its points`);
+      // Thresholds are probabilities (the first is max + 1, scikit-learn's convention).
+      for (const point of curve.roc.slice(1)) {
+        expect(point.threshold).toBeGreaterThanOrEqual(0);
+        expect(point.threshold).toBeLessThanOrEqual(1);
+      }
+      return area;
+    });
+    expectClose(areas.reduce((a: number, b: number) => a + b, 0) / areas.length, model.metrics.rocAuc, 1e-12, 0, "mean of the per-class AUCs");
+    // Ranked by logits, versicolor's curve came out near the diagonal (scikit-learn's model: 0.73 by logit, 0.88 by probability).
+    const versicolor = model.curves.classes.find((c: any) => c.class === "versicolor");
+    expect(versicolor.auc).toBeGreaterThan(0.8);
   });
 
   it("regression: residuals are true − predicted, and the histogram counts every row", async () => {

@@ -161,15 +161,56 @@ describe("drift", () => {
     // Served: a like training, b shifted far right, c only "x".
     const inputs = Array.from({ length: 300 }, () => ({ a: random.float() * 10, b: 15 + random.float() * 10, c: "x" }));
     expect((await server.gql(`mutation($inputs: [JSON!]!) { predict(model: "drifty", inputs: $inputs) { id } }`, { inputs })).errors).toBeUndefined();
-    const { data, errors } = await server.gql(`{ drift(model: "drifty") { feature psi drifted ksStatistic pValue count } }`);
+    const { data, errors } = await server.gql(`{ drift(model: "drifty") { feature psi status drifted ksStatistic pValue count minimumSample message } }`);
     expect(errors).toBeUndefined();
     const byFeature = Object.fromEntries(data.drift.map((d: any) => [d.feature, d]));
     expect(data.drift[0].feature).toBe("b");
-    expect(byFeature.b).toMatchObject({ drifted: true, count: 300 });
+    expect(byFeature.b).toMatchObject({ status: "DRIFTED", drifted: true, count: 300, minimumSample: 100 });
     expect(byFeature.b.pValue).toBeLessThan(1e-6);
-    expect(byFeature.c.drifted).toBe(true);
-    expect(byFeature.a.drifted).toBe(false);
+    expect(byFeature.b.message).toMatch(/^PSI [\d.]+ > 0\.2 and KS p [\d.e-]+ < 0\.05 on 300 inputs/);
+    expect(byFeature.c).toMatchObject({ status: "DRIFTED", drifted: true, pValue: null });
+    expect(byFeature.a).toMatchObject({ status: "STABLE", drifted: false });
     expect(byFeature.a.psi).toBeLessThan(0.1);
     expect(byFeature.a.pValue).toBeGreaterThan(0.01);
+  });
+
+  it("gives no verdict on fewer than 100 logged inputs, and says so; judges from 100 on", async () => {
+    const { createRandom } = await import("../../src/core/random.ts");
+    const random = createRandom(9);
+    const row = () => ({ a: random.float() * 10, c: ["x", "y", "z"][Math.floor(random.float() * 3)] });
+    const lines = ["a,c,y", ...Array.from({ length: 400 }, () => row()).map(({ a, c }) => `${a},${c},${a + random.float()}`)];
+    const datasetId = (await server.gql(`mutation($csv: String!) { createDataset(input: { name: "few", csv: $csv }) { id } }`, { csv: lines.join("\n") })).data.createDataset.id;
+    await server.gql(`mutation($d: ID!) { trainModel(wait: true, input: { datasetId: $d, name: "few-inputs", algorithm: RIDGE, target: "y" }) { id } }`, { d: datasetId });
+    const serve = async (n: number) => {
+      const { errors } = await server.gql(`mutation($inputs: [JSON!]!) { predict(model: "few-inputs", inputs: $inputs) { id } }`, { inputs: Array.from({ length: n }, row) });
+      expect(errors).toBeUndefined();
+    };
+    const drift = async () => {
+      const { data, errors } = await server.gql(`{ drift(model: "few-inputs") { feature psi status drifted ksStatistic pValue count minimumSample message } }`);
+      expect(errors).toBeUndefined();
+      return Object.fromEntries(data.drift.map((d: any) => [d.feature, d]));
+    };
+
+    // 4 inputs from the training distribution: PSI is large from noise alone, yet no verdict.
+    await serve(4);
+    let byFeature = await drift();
+    for (const feature of ["a", "c"]) {
+      expect(byFeature[feature]).toMatchObject({ status: "INSUFFICIENT_DATA", drifted: null, count: 4, minimumSample: 100 });
+      expect(byFeature[feature].message).toContain("4 logged inputs");
+      expect(byFeature[feature].message).toContain("judged from 100 on");
+    }
+    expect(byFeature.a.psi).toBeGreaterThan(0.2); // what used to flag it
+    expect(byFeature.a.pValue).not.toBeNull(); // both tests are still shown
+
+    // At the limit: 99 inputs, still none; 100, a verdict.
+    await serve(95);
+    byFeature = await drift();
+    expect(byFeature.a).toMatchObject({ status: "INSUFFICIENT_DATA", drifted: null, count: 99 });
+    await serve(1);
+    byFeature = await drift();
+    for (const feature of ["a", "c"]) {
+      expect(byFeature[feature]).toMatchObject({ status: "STABLE", drifted: false, count: 100 });
+      expect(byFeature[feature].message).toContain("on 100 inputs");
+    }
   });
 });

@@ -21,10 +21,22 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** The README's ```graphql blocks, each split into its top-level operations. */
+/** The ```graphql blocks of the README's Walk-through section, each split into its top-level operations. */
 function readmeOperations(): string[][] {
   const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  return [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1].split(/\n\n(?=query|mutation)/).map((op) => op.trim()));
+  const walkthrough = readme.slice(readme.indexOf("## Walk-through"), readme.indexOf("\n## ", readme.indexOf("## Walk-through") + 1));
+  return [...walkthrough.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1].split(/\n\n(?=query|mutation)/).map((op) => op.trim()));
+}
+
+/**
+ * An operation as a reader sends it: the placeholders filled with what earlier steps returned,
+ * and nothing else changed. A placeholder no earlier step defines fails the test.
+ */
+function filled(operation: string, values: Record<string, string>): string {
+  return operation.replace(/<[^>]+>/g, (placeholder) => {
+    if (!(placeholder in values)) throw new Error(`the README uses ${placeholder}, which no earlier step gives`);
+    return values[placeholder];
+  });
 }
 
 it("prints where it serves and answers /healthz", async () => {
@@ -38,39 +50,40 @@ it("refuses a request without a key with HTTP 401 and UNAUTHENTICATED", async ()
   expect(response.errors![0].extensions!.code).toBe("UNAUTHENTICATED");
 });
 
-it("runs the README walk-through: create dataset → train → predict → read the log", async () => {
-  const [[create], [train], [predict, list], [inferenceQuery, intervalPredict]] = readmeOperations();
-  const dataset = await postGraphQL(`${base}/graphql`, create, undefined, KEY);
-  expect(dataset.errors).toBeUndefined();
-  const datasetId = dataset.data.createDataset.id;
-  expect(dataset.data.createDataset.rowCount).toBe(8);
+it("runs the README walk-through in order, as written: create dataset → train → predict → read the log → OLS inference", async () => {
+  const blocks = readmeOperations();
+  // Every block of the section is run below: a new step must be added here too.
+  expect(blocks.map((ops) => ops.length)).toEqual([1, 1, 2, 3]);
+  const [[create], [train], [predict, list], [trainOls, inferenceQuery, intervalPredict]] = blocks;
+  const values: Record<string, string> = {};
+  const send = async (operation: string) => {
+    const response = await postGraphQL(`${base}/graphql`, filled(operation, values), undefined, KEY);
+    expect(response.errors).toBeUndefined();
+    return response.data;
+  };
 
-  const model = await postGraphQL(`${base}/graphql`, train.replace("<id from step 1>", datasetId), undefined, KEY);
-  expect(model.errors).toBeUndefined();
-  expect(model.data.trainModel).toMatchObject({ status: "READY", version: 1, metrics: { evaluatedOn: "TRAINING" } });
-  expect(model.data.trainModel.metrics.r2).toBeGreaterThan(0.9);
-  const modelId = model.data.trainModel.id;
+  const dataset = await send(create);
+  values["<id from step 1>"] = dataset.createDataset.id;
+  expect(dataset.createDataset.rowCount).toBe(8);
 
-  const predicted = await postGraphQL(`${base}/graphql`, predict.replaceAll("<id from step 2>", modelId), undefined, KEY);
-  expect(predicted.errors).toBeUndefined();
-  expect(predicted.data.predict).toHaveLength(2);
-  const [bigger, smaller] = predicted.data.predict.map((p: any) => p.output);
+  const model = await send(train);
+  expect(model.trainModel).toMatchObject({ status: "READY", version: 1, metrics: { evaluatedOn: "TRAINING" } });
+  expect(model.trainModel.metrics.r2).toBeGreaterThan(0.9);
+  values["<id from step 2>"] = model.trainModel.id;
+
+  const predicted = await send(predict);
+  expect(predicted.predict).toHaveLength(2);
+  const [bigger, smaller] = predicted.predict.map((p: any) => p.output);
   expect(bigger).toBeGreaterThan(smaller);
 
-  const log = await postGraphQL(`${base}/graphql`, list.replaceAll("<id from step 2>", modelId), undefined, KEY);
-  expect(log.data.predictions.edges.map((e: any) => e.node.id)).toEqual(predicted.data.predict.map((p: any) => p.id).reverse());
+  const log = await send(list);
+  expect(log.predictions.edges.map((e: any) => e.node.id)).toEqual(predicted.predict.map((p: any) => p.id).reverse());
 
-  // Step 4: the same data as ordinary least squares, named as the README's predict names it.
-  const ols = await postGraphQL(
-    `${base}/graphql`,
-    train.replace("<id from step 1>", datasetId).replace('name: "house-prices"', 'name: "house-prices-ols"').replace("algorithm: RIDGE", "algorithm: LINEAR_REGRESSION").replace("hyperparameters: { alpha: 0.1 }", ""),
-    undefined,
-    KEY,
-  );
-  expect(ols.errors).toBeUndefined();
-  const inference = await postGraphQL(`${base}/graphql`, inferenceQuery.replace("<id of a LINEAR_REGRESSION model>", ols.data.trainModel.id), undefined, KEY);
-  expect(inference.errors).toBeUndefined();
-  const coefficients = inference.data.model.coefficients;
+  // Step 4: the OLS model the step trains is the one its query and predict name.
+  const ols = await send(trainOls);
+  expect(ols.trainModel).toMatchObject({ status: "READY", version: 1, error: null });
+  const inference = await send(inferenceQuery);
+  const coefficients = inference.modelByReference.coefficients;
   expect(coefficients.length).toBeGreaterThan(0);
   // 8 rows and 6 parameters (intercept, sqft, age, garage, two city dummies) leave 2 residual
   // degrees of freedom: every statistic is defined.
@@ -79,11 +92,10 @@ it("runs the README walk-through: create dataset → train → predict → read 
     expect(c.ciLow).toBeLessThan(c.value);
     expect(c.ciHigh).toBeGreaterThan(c.value);
   }
-  expect(inference.data.model.inference.fStatistic).toBeGreaterThan(0);
-  expect(inference.data.model.featureImportance.map((f: any) => f.method)).toContain("COEFFICIENT");
-  const interval = await postGraphQL(`${base}/graphql`, intervalPredict, undefined, KEY);
-  expect(interval.errors).toBeUndefined();
-  const [p] = interval.data.predict;
+  expect(inference.modelByReference.inference.fStatistic).toBeGreaterThan(0);
+  expect(inference.modelByReference.featureImportance.map((f: any) => f.method)).toContain("COEFFICIENT");
+  const interval = await send(intervalPredict);
+  const [p] = interval.predict;
   expect(p.interval.low).toBeLessThan(p.output);
   expect(p.interval.high).toBeGreaterThan(p.output);
 });

@@ -227,7 +227,7 @@ function Serving({ reference }: { reference: string }) {
         </div>
       )}
       {DRIFT && (
-        <Card title="Drift per feature" subtitle={`Logged inputs of the last ${win.label} against the training distribution: PSI (drifted above 0.2) and, for numbers, a two-sample KS test.`}>
+        <Card title="Drift per feature" subtitle={`Logged inputs of the last ${win.label} against the training distribution: drifted when PSI > 0.2 and, for numbers, the two-sample KS test's p < 0.05; no verdict on fewer than 100 values.`}>
           {drift.loading && !drift.data && <Loading />}
           {drift.error && <ErrorBox error={drift.error} />}
           {drift.data &&
@@ -255,7 +255,9 @@ function Serving({ reference }: { reference: string }) {
                         <td className="num">{fmt(d.ksStatistic, 3)}</td>
                         <td className="num">{fmtP(d.pValue)}</td>
                         <td className="num">{fmtInt(d.count)}</td>
-                        <td>{d.drifted ? <Badge tone="red">drifted</Badge> : <Badge tone="green">stable</Badge>}</td>
+                        <td title={d.message}>
+                          {d.drifted === null ? <Badge tone="gray">too few inputs</Badge> : d.drifted ? <Badge tone="red">drifted</Badge> : <Badge tone="green">stable</Badge>}
+                        </td>
                       </tr>
                     ))}
                   </tbody>

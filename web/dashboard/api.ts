@@ -118,10 +118,14 @@ export interface PredictionStats {
 export interface FeatureDrift {
   feature: string;
   psi: number;
-  drifted: boolean;
+  /** null (or absent, from a server without it) when there are too few logged values for a verdict */
+  drifted: boolean | null;
+  status?: "DRIFTED" | "STABLE" | "INSUFFICIENT_DATA";
   ksStatistic?: number | null;
   pValue?: number | null;
   count: number;
+  minimumSample?: number;
+  message?: string;
 }
 
 /** Regression and classification metrics, in the order the dashboard shows them. */
@@ -206,7 +210,7 @@ export const SERVING_STATS = when(
 export const DRIFT = when(
   "Query.drift",
   `query DashboardDrift($model: String!, $from: DateTime!) {
-  drift(model: $model, from: $from) { feature psi drifted ${present("FeatureDrift", "ksStatistic pValue")} count }
+  drift(model: $model, from: $from) { feature psi drifted ${present("FeatureDrift", "status ksStatistic pValue minimumSample message")} count }
 }`,
 );
 

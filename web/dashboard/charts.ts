@@ -187,7 +187,8 @@ export function driftOption(drift: FeatureDrift[], threshold = 0.2): ChartOption
     series: [
       {
         type: "bar",
-        data: drift.map((d) => ({ value: d.psi, itemStyle: { color: d.drifted ? "#dc2626" : "#0d9488" } })),
+        // Grey without a verdict (too few logged values): that PSI is mostly sampling noise.
+        data: drift.map((d) => ({ value: d.psi, itemStyle: { color: d.drifted === null ? "#94a3b8" : d.drifted ? "#dc2626" : "#0d9488" } })),
         barMaxWidth: 16,
         markLine: { silent: true, symbol: "none", data: [{ xAxis: threshold }], lineStyle: { color: "#dc2626", type: "dashed" }, label: { formatter: `PSI ${threshold}`, color: "#dc2626" } },
       },

@@ -137,7 +137,11 @@ function trapezoid(x: Float64Array, y: Float64Array): number {
  * (scikit-learn raises: the AUC is undefined).
  */
 export function rocAucScore(yTrue: ArrayLike<number>, scores: Float64Array): number | null {
-  const { fpr, tpr } = rocCurve(yTrue, scores);
+  return areaUnderRoc(rocCurve(yTrue, scores));
+}
+
+/** Area under a (full, unthinned) rocCurve; null when it is undefined (a single class). */
+export function areaUnderRoc({ fpr, tpr }: RocCurve): number | null {
   if (Number.isNaN(fpr[1]) || Number.isNaN(tpr[1])) return null;
   return trapezoid(fpr, tpr);
 }
@@ -165,4 +169,17 @@ export function rocAucOvr(yTrue: Float64Array, proba: Float64Array, nClasses: nu
     sum += auc;
   }
   return sum / nClasses;
+}
+
+/**
+ * The scores ROC and precision–recall rank by, one rule for the AUC and the curves so that they
+ * agree. Binary: decision values, which rank without the ties that saturated probabilities can
+ * create (any monotone map of them gives the same curve). Multiclass: probabilities, as
+ * scikit-learn's one-vs-rest (`roc_curve(y == c, predict_proba[:, c])`, `roc_auc_score(y, proba,
+ * multi_class='ovr')`): a softmax is not monotone in one class's raw decision value across rows,
+ * so ranking rows by logits can put a class's curve under the diagonal while its probability
+ * ranks them well. Decision values only for models without probabilities (SVM).
+ */
+export function rankingScores(nClasses: number, decision?: Float64Array, proba?: Float64Array): Float64Array | undefined {
+  return nClasses > 2 ? (proba ?? decision) : (decision ?? proba);
 }

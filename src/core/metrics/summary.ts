@@ -4,7 +4,7 @@
  */
 import { accuracyScore, balancedAccuracyScore, confusionMatrix, matthewsCorrcoef, precisionRecallF1 } from "./classification.ts";
 import { logLoss } from "./log-loss.ts";
-import { rocAucOvr, rocAucScore } from "./ranking.ts";
+import { rankingScores, rocAucOvr, rocAucScore } from "./ranking.ts";
 
 export interface ClassificationMetrics {
   accuracy: number;
@@ -51,10 +51,7 @@ export function classificationMetrics(yTrue: Float64Array, yPred: Float64Array, 
 }
 
 function rocAuc(yTrue: Float64Array, nClasses: number, decision?: Float64Array, proba?: Float64Array): number | null {
-  // Binary: decision values rank without the ties that saturated probabilities can create.
-  // Multiclass: probabilities, as scikit-learn's OvR expects (a softmax is not monotone in one
-  // column's decision value across samples).
-  const scores = nClasses > 2 ? (proba ?? decision) : (decision ?? proba);
+  const scores = rankingScores(nClasses, decision, proba);
   if (scores === undefined) return null;
   if (nClasses > 2) return rocAucOvr(yTrue, scores, nClasses);
   if (scores.length === yTrue.length) return rocAucScore(yTrue, scores);

@@ -117,8 +117,20 @@ export type CalibrationPoint = {
   meanPredicted: Scalars['Float']['output'];
 };
 
+/**
+ * One class's one-vs-rest curves. Multiclass models rank the rows by this class's predicted
+ * probability (scikit-learn's `roc_curve(y == class, predict_proba[:, class])`; decision values
+ * only for models without probabilities); binary models by the decision value of the positive class.
+ */
 export type ClassCurves = {
   __typename?: 'ClassCurves';
+  /**
+   * Area under this class's full ROC curve (before thinning to 200 points). For multiclass models
+   * `metrics.rocAuc` is the mean of these over the classes (scikit-learn's
+   * `roc_auc_score(multi_class='ovr')`, macro); for binary models it equals `metrics.rocAuc`.
+   * Null for models trained before it was recorded, or when the evaluation rows hold a single class.
+   */
+  auc: Maybe<Scalars['Float']['output']>;
   /** Reliability curve over 10 equal-width probability bins; null for models without probabilities. */
   calibration: Maybe<Array<CalibrationPoint>>;
   class: Scalars['String']['output'];
@@ -339,6 +351,15 @@ export type DerivedFeatureInput = {
   name: Scalars['String']['input'];
 };
 
+/** The verdict on one feature's drift (see `Query.drift` for the rule). */
+export type DriftStatus =
+  /** PSI > threshold and, for numbers, KS p-value < 0.05. */
+  | 'DRIFTED'
+  /** Fewer logged values than `minimumSample`: no verdict. */
+  | 'INSUFFICIENT_DATA'
+  /** Enough values, and the rule for DRIFTED does not hold. */
+  | 'STABLE';
+
 export type EvaluationSet =
   /** Served predictions whose true outcome a client recorded. */
   | 'LIVE'
@@ -374,15 +395,23 @@ export type ExplanationMethod =
 
 export type FeatureDrift = {
   __typename?: 'FeatureDrift';
-  /** Logged inputs in the window with a value for this feature. */
+  /** Logged inputs in the window with a value for this feature: the sample size. */
   count: Scalars['Int']['output'];
-  drifted: Scalars['Boolean']['output'];
+  /** status == DRIFTED; null when status is INSUFFICIENT_DATA. */
+  drifted: Maybe<Scalars['Boolean']['output']>;
   feature: Scalars['String']['output'];
   /** Numbers: two-sample KS statistic D against the training sample. */
   ksStatistic: Maybe<Scalars['Float']['output']>;
+  /** The verdict in words: the figures against the rule, or, without a verdict, what to do to get one. */
+  message: Scalars['String']['output'];
+  /** Logged values a verdict needs (100). */
+  minimumSample: Scalars['Int']['output'];
   /** Numbers: asymptotic p-value of the KS test. */
   pValue: Maybe<Scalars['Float']['output']>;
+  /** Population stability index against the training distribution (computed even without a verdict). */
   psi: Scalars['Float']['output'];
+  /** The verdict from both tests, or INSUFFICIENT_DATA. */
+  status: DriftStatus;
 };
 
 export type FeatureImportance = {
@@ -1100,7 +1129,11 @@ export type Query = {
    * (default: the last 24 hours; at most the newest 50000) against its training distribution.
    * Numbers: population stability index over training deciles and a two-sample
    * Kolmogorov–Smirnov test; categories: PSI over category frequencies (unseen categories in
-   * a bin of their own). `drifted` when PSI > `threshold` (default 0.2). Most drifted first.
+   * a bin of their own). A feature needs 100 logged values (`minimumSample`) for a verdict:
+   * on fewer, sampling noise alone makes PSI exceed 0.2 (status INSUFFICIENT_DATA, `drifted`
+   * null). From 100 on it is DRIFTED when PSI > `threshold` (default 0.2) and, for numbers,
+   * the KS p-value < 0.05: both a large shift and one unlikely to be noise. Judged features
+   * first, most drifted first.
    */
   drift: Array<FeatureDrift>;
   /** One model by id, or null when it does not exist. */
@@ -1577,6 +1610,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DerivedFeature: ResolverTypeWrapper<DerivedFeature>;
   DerivedFeatureInput: DerivedFeatureInput;
+  DriftStatus: DriftStatus;
   EvaluationSet: EvaluationSet;
   Explanation: ResolverTypeWrapper<Explanation>;
   ExplanationMethod: ExplanationMethod;
@@ -1761,6 +1795,7 @@ export type CalibrationPointResolvers<ContextType = Context, ParentType extends 
 };
 
 export type ClassCurvesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClassCurves'] = ResolversParentTypes['ClassCurves']> = {
+  auc?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   calibration?: Resolver<Maybe<Array<ResolversTypes['CalibrationPoint']>>, ParentType, ContextType>;
   class?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   precisionRecall?: Resolver<Array<ResolversTypes['PrecisionRecallPoint']>, ParentType, ContextType>;
@@ -1897,11 +1932,14 @@ export type ExplanationResolvers<ContextType = Context, ParentType extends Resol
 
 export type FeatureDriftResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureDrift'] = ResolversParentTypes['FeatureDrift']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  drifted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  drifted?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ksStatistic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  minimumSample?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   psi?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DriftStatus'], ParentType, ContextType>;
 };
 
 export type FeatureImportanceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureImportance'] = ResolversParentTypes['FeatureImportance']> = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import cases from "../../fixtures/metrics/ks.json" with { type: "json" };
-import { binProportions, ksTwoSample, populationStabilityIndex } from "../../../src/core/metrics/drift.ts";
+import { binProportions, driftStatus, KS_ALPHA, ksTwoSample, MIN_DRIFT_SAMPLE, populationStabilityIndex } from "../../../src/core/metrics/drift.ts";
+import { createRandom } from "../../../src/core/random.ts";
 import { expectClose } from "../../support/close.ts";
 
 describe("two-sample Kolmogorov–Smirnov against scipy's ks_2samp", () => {
@@ -43,5 +44,40 @@ describe("population stability index", () => {
       expect(Array.from(binProportions(values, edges))).toEqual(counts.map((c) => c / values.length));
     }
     expect(Array.from(binProportions([], [1]))).toEqual([0, 0]);
+  });
+});
+
+describe("drift verdict", () => {
+  it("gives none below the minimum sample, and judges from it on", () => {
+    expect(MIN_DRIFT_SAMPLE).toBe(100);
+    const big = { psi: 6.7, pValue: 1e-9 };
+    expect(driftStatus({ ...big, count: MIN_DRIFT_SAMPLE - 1 }, 0.2)).toBe("INSUFFICIENT_DATA");
+    expect(driftStatus({ ...big, count: MIN_DRIFT_SAMPLE }, 0.2)).toBe("DRIFTED");
+    expect(driftStatus({ ...big, count: 0 }, 0.2)).toBe("INSUFFICIENT_DATA");
+  });
+
+  it("needs both tests for numbers (PSI above the threshold and KS p below 0.05), PSI alone for categories", () => {
+    const count = 500;
+    expect(driftStatus({ count, psi: 0.5, pValue: KS_ALPHA }, 0.2)).toBe("STABLE");
+    expect(driftStatus({ count, psi: 0.5, pValue: KS_ALPHA / 2 }, 0.2)).toBe("DRIFTED");
+    expect(driftStatus({ count, psi: 0.2, pValue: 1e-12 }, 0.2)).toBe("STABLE");
+    expect(driftStatus({ count, psi: 0.21, pValue: null }, 0.2)).toBe("DRIFTED");
+  });
+
+  it("at the minimum sample, flags an unchanged distribution in under 5% of windows", () => {
+    // Reference: 10 000 uniform values, deciles as edges (what training stores); windows of
+    // MIN_DRIFT_SAMPLE values from the same distribution, judged by PSI alone (the stricter case).
+    const random = createRandom(11);
+    const reference = Float64Array.from({ length: 10_000 }, () => random.float()).sort();
+    const edges = Array.from({ length: 9 }, (_, j) => reference[((j + 1) * reference.length) / 10]);
+    const expected = binProportions(reference, edges);
+    let flagged = 0;
+    const windows = 2000;
+    for (let t = 0; t < windows; t++) {
+      const window = Float64Array.from({ length: MIN_DRIFT_SAMPLE }, () => random.float());
+      const psi = populationStabilityIndex(expected, binProportions(window, edges));
+      if (driftStatus({ count: window.length, psi, pValue: null }, 0.2) === "DRIFTED") flagged++;
+    }
+    expect(flagged / windows).toBeLessThan(0.05);
   });
 });
