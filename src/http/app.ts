@@ -134,6 +134,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     validationRules: armored.validationRules as never,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM (drain HTTP and subscriptions, stop the worker, close the database):
+    // Apollo's own handler, installed whenever NODE_ENV is not "test", would race it with a
+    // second close of the server.
+    stopOnTerminationSignals: false,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginLandingPageDisabled(),
