@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from "fastify";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -105,8 +105,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: options.maxBodyBytes,
     genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"].slice(0, 64) : randomUUID()),
     // One line per request, written when it completes (below), so that it can carry the
-    // GraphQL operation's name, which is known only once the body is parsed.
-    disableRequestLogging: true,
+    // GraphQL operation's name, which is known only once the body is parsed. (Through a
+    // LogController: the top-level disableRequestLogging option is deprecated, FSTDEP023.)
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const metrics = createMetrics(options.prisma, options.queue);
   fastify.addHook("onResponse", async (request, reply) => {

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { FILE_JOBS_SCHEMA, freePort } from "../support/process.ts";
+import { FILE_JOBS_SCHEMA, freePort, startServerProcess } from "../support/process.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const KEY = "mql_npm_start_bootstrap_key_0123456789";
@@ -205,4 +205,21 @@ describe("npm run worker", () => {
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(worker.output()).toContain('"msg":"stopped"');
   }, 150_000);
+});
+
+describe("start-up", () => {
+  it("prints no process warning (no Fastify deprecation such as FSTDEP023)", async () => {
+    const server = await startServerProcess({ NODE_ENV: "production", LOG_LEVEL: "info", MODELQL_BOOTSTRAP_KEY: KEY });
+    try {
+      // A request through each layer (HTTP, GraphQL), so that warnings emitted on first use show too.
+      expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+      const response = await fetch(`${server.base}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` }, body: JSON.stringify({ query: "{ algorithms { algorithm } }" }) });
+      expect(response.status).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(server.output()).not.toContain("FSTDEP023");
+    // Node prints every process warning as "(node:<pid>) [<code>] <Name>Warning: …" on stderr.
+    expect(server.output().split("\n").filter((line) => /^\(node:\d+\) /.test(line))).toEqual([]);
+  }, 120_000);
 });
