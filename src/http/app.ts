@@ -14,6 +14,7 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { Pool } from "pg";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import { registerUpload } from "./upload.ts";
+import { registerErrorHandlers } from "./errors.ts";
 import { registerSubscriptions } from "./subscriptions.ts";
 import type { EventBus } from "../services/events.ts";
 import { createServices, type Services } from "../services/index.ts";
@@ -109,6 +110,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // LogController: the top-level disableRequestLogging option is deprecated, FSTDEP023.)
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // Before any route or plugin, so that every one of them inherits the handlers.
+  registerErrorHandlers(fastify, { maxBodyBytes: options.maxBodyBytes });
   const metrics = createMetrics(options.prisma, options.queue);
   fastify.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
