@@ -176,5 +176,5 @@ describe("automatic persisted queries", () => {
     } finally {
       await process.stop();
     }
-  }, 120_000);
+  }, 180_000);
 });
