@@ -41,7 +41,7 @@ export interface Config {
   jobRetryLimit: number;
   /** JOB_STALE_SECONDS (default 15): a training job whose worker has not beaten its heartbeat for this long is retried. */
   jobStaleSeconds: number;
-  /** SHUTDOWN_GRACE_SECONDS (default 10): on SIGTERM, how long running trainings may finish before they are requeued. */
+  /** SHUTDOWN_GRACE_SECONDS (default 10): on SIGTERM, how long requests in flight and running trainings may finish before their connections are closed and the trainings requeued. */
   shutdownGraceSeconds: number;
 }
 

@@ -18,12 +18,42 @@ import type { ApolloServerPlugin } from "@apollo/server";
 const INTERNAL_CODES = new Set(["NOT_FITTED"]);
 
 /**
+ * Errors Apollo raises itself about a request the client got wrong: they carry an HTTP 4xx
+ * status but no code, which Apollo's normalisation then fills in as INTERNAL_SERVER_ERROR
+ * (and this formatter would mask and log as a bug). An automatic persisted query whose
+ * `sha256Hash` is not its query's (requestPipeline.js: "provided sha does not match query") or
+ * whose version is not 1. Each gets a stable code and a message that says what to send; any
+ * other such error keeps its message, as BAD_REQUEST.
+ */
+const APOLLO_REQUEST_ERRORS: Record<string, { code: string; message: string }> = {
+  "provided sha does not match query": {
+    code: "PERSISTED_QUERY_HASH_MISMATCH",
+    message: "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it: send the hex SHA-256 of the query's exact text.",
+  },
+  "Unsupported persisted query version": {
+    code: "PERSISTED_QUERY_VERSION_NOT_SUPPORTED",
+    message: "extensions.persistedQuery.version must be 1.",
+  },
+};
+
+/** The client error an error Apollo raised about the request stands for, or undefined when it is not one. */
+function requestError(error: unknown): { code: string; message: string } | undefined {
+  const e = error as { message?: unknown; path?: unknown; extensions?: { code?: unknown; http?: { status?: unknown } } } | null;
+  const status = e?.extensions?.http?.status;
+  if (typeof status !== "number" || status < 400 || status >= 500 || e?.extensions?.code !== undefined || e?.path !== undefined) return undefined;
+  const message = String(e?.message);
+  return APOLLO_REQUEST_ERRORS[message] ?? { code: "BAD_REQUEST", message };
+}
+
+/**
  * The error formatter. `log` receives the original of every error it masks (a bug); pass none
  * where the caller logs those itself with more context (the HTTP path logs them per request,
  * in didEncounterErrors, with {@link maskedOriginal}).
  */
 export function createErrorFormatter(log: (error: unknown) => void = () => {}) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    const request = requestError(error);
+    if (request) return { message: request.message, extensions: { code: request.code } };
     const original = meaningOf(error);
     if (original instanceof DomainError && !INTERNAL_CODES.has(original.code)) {
       return {
@@ -57,6 +87,7 @@ function meaningOf(error: unknown): unknown {
 
 /** The original of an error the formatter masks as INTERNAL_SERVER_ERROR, or undefined when it is not masked. */
 export function maskedOriginal(error: { extensions?: Record<string, unknown> } & object): unknown {
+  if (requestError(error)) return undefined;
   const original = meaningOf(error);
   if (original instanceof DomainError) return INTERNAL_CODES.has(original.code) ? original : undefined;
   const code = error.extensions?.code;

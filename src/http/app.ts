@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from "fastify";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -14,6 +14,7 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { Pool } from "pg";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import { registerUpload } from "./upload.ts";
+import { registerErrorHandlers } from "./errors.ts";
 import { registerSubscriptions } from "./subscriptions.ts";
 import type { EventBus } from "../services/events.ts";
 import { createServices, type Services } from "../services/index.ts";
@@ -106,9 +107,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: options.maxBodyBytes,
     genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"].slice(0, 64) : randomUUID()),
     // One line per request, written when it completes (below), so that it can carry the
-    // GraphQL operation's name, which is known only once the body is parsed.
-    disableRequestLogging: true,
+    // GraphQL operation's name, which is known only once the body is parsed. (Through a
+    // LogController: the top-level disableRequestLogging option is deprecated, FSTDEP023.)
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  // Before any route or plugin, so that every one of them inherits the handlers.
+  registerErrorHandlers(fastify, { maxBodyBytes: options.maxBodyBytes });
   const metrics = createMetrics(options.prisma, options.queue);
   fastify.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
@@ -145,6 +149,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     validationRules: armored.validationRules as never,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM (drain HTTP and subscriptions, stop the worker, close the database):
+    // Apollo's own handler, installed whenever NODE_ENV is not "test", would race it with a
+    // second close of the server.
+    stopOnTerminationSignals: false,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginLandingPageDisabled(),

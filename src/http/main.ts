@@ -44,9 +44,22 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   fastify.log.info({ signal }, "shutting down");
-  // Closing the app stops its worker: no new jobs, running ones finish or are requeued.
-  await fastify.close();
-  await runtime.close();
+  // New connections are refused at once; requests in flight get SHUTDOWN_GRACE_SECONDS to
+  // finish (as running fits do), then their connections are closed, so that a stalled client
+  // cannot hold the process (and the supervisor's stop) indefinitely.
+  const cut = setTimeout(() => {
+    fastify.log.warn({ graceSeconds: config.shutdownGraceSeconds }, "closing the HTTP connections still open after the shutdown grace period");
+    fastify.server.closeAllConnections();
+  }, config.shutdownGraceSeconds * 1000);
+  cut.unref();
+  try {
+    // Closing the app ends subscriptions and stops its worker: no new jobs, running ones finish or are requeued.
+    await fastify.close();
+    await runtime.close();
+  } catch (error) {
+    fastify.log.error({ err: error }, "shutdown failed");
+    process.exit(1);
+  }
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

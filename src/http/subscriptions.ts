@@ -92,7 +92,10 @@ export function registerSubscriptions(
     },
     wss,
   );
-  fastify.addHook("onClose", async () => {
+  // preClose, before the HTTP server closes: server.close() waits for every socket, upgraded
+  // ones included, so an open subscription would hold a shutdown forever. graphql-ws ends
+  // each with 1001 (going away); clients reconnect to another node.
+  fastify.addHook("preClose", async () => {
     await server.dispose();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });

@@ -4,7 +4,7 @@
  * file (never held in memory whole), then parsed as a stream into typed columns and stored
  * like `createDataset` does: one transaction, so a bad file leaves nothing behind. Same key
  * and scope (WRITE) as the GraphQL mutation; the answer is the dataset as JSON, errors carry
- * the same `code`s.
+ * the same `code`s. A body of another content type is refused unread: 415 UNSUPPORTED_MEDIA_TYPE.
  *
  *   curl -H "authorization: Bearer $KEY" -H "content-type: text/csv" \
  *        --data-binary @houses.csv "http://127.0.0.1:4000/datasets?name=houses"
@@ -15,11 +15,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError, InvalidInputError } from "../core/errors.ts";
 import { UnauthenticatedError } from "../services/auth.ts";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import type { Services } from "../services/index.ts";
+import { mediaType, sendError } from "./errors.ts";
 
 /** Largest CSV upload in bytes (MAX_UPLOAD_BYTES); the GraphQL body limit stays small. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
@@ -32,11 +33,22 @@ class UploadTooLarge extends Error {}
 const STORAGE_ERRORS = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "ENOENT", "ENOTDIR", "EIO", "EMFILE"]);
 const isStorageError = (error: unknown) => typeof (error as { code?: unknown })?.code === "string" && STORAGE_ERRORS.has((error as { code: string }).code);
 
+/** The content types of a CSV body, streamed to the route as they come. */
+const CSV_TYPES = ["text/csv", "application/csv", "application/octet-stream"];
+
 export function registerUpload(fastify: FastifyInstance, services: Services, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES): void {
   // Hand the raw body stream to the route instead of buffering it.
-  fastify.addContentTypeParser(["text/csv", "application/csv", "application/octet-stream"], (_request, payload, done) => done(null, payload));
+  fastify.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
 
-  fastify.post("/datasets", async (request, reply) => {
+  // Any other content type is refused before its body is read or parsed (a JSON body would
+  // otherwise be buffered whole only to be refused), saying what to send instead.
+  const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
+    const type = mediaType(request.headers["content-type"]);
+    if (type === undefined || CSV_TYPES.includes(type)) return;
+    return sendError(reply.header("connection", "close"), 415, "UNSUPPORTED_MEDIA_TYPE", `POST /datasets takes the CSV file as the body with Content-Type: text/csv, not ${type.slice(0, 100)}.`, { expected: "text/csv" });
+  };
+
+  fastify.post("/datasets", { onRequest }, async (request, reply) => {
     // A refused upload may not have been read to its end: close the connection rather than
     // leave the client sending into a keep-alive socket (and a server shutdown waiting on it).
     const fail = (code: string, message: string, details: Record<string, unknown> = {}) =>
