@@ -18,6 +18,10 @@ import { LOGGED_EXTRA_BYTES, MAX_INPUT_TEXT } from "../../src/services/served-mo
 
 let database: Database;
 let server: TestServer;
+/** This file's own workspace (test files run side by side on one database): its ADMIN key and a client sending it. */
+let workspaceId: string;
+let key: string;
+let gql: TestServer["gql"];
 let datasetId: string;
 const models: Record<string, string> = {};
 const input = { sqft: 1500, age: 10, garage: true, city: "Paris" };
@@ -26,7 +30,7 @@ const PREDICT = `mutation($model: String!, $inputs: [JSON!]!) { predict(model: $
 const MODELS = `{ models(first: 100) { edges { node { id name algorithm task target features status testFraction seed hyperparameters metrics { evaluatedOn rows r2 accuracy confusionMatrix macro { f1 } } cvMetrics { folds r2 { mean std } } signature { name type required min max categories } coefficients { feature value class stdError pValue } inference { distribution observations warnings } featureImportance { feature importance method } intercept intercepts classes trainingRows testRows warnings derivedFeatures { name expression } pipeline { features } curves { residuals { fitted } residualHistogram { counts } classes { class roc { threshold } precisionRecall { threshold } calibration { count } } } trainedAt } } } }`;
 
 async function train(name: string, input: Record<string, unknown>): Promise<string> {
-  const { data, errors } = await server.gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id status } }`, { input: { datasetId, name, ...input } });
+  const { data, errors } = await gql(`mutation($input: TrainModelInput!) { trainModel(wait: true, input: $input) { id status } }`, { input: { datasetId, name, ...input } });
   expect(errors).toBeUndefined();
   expect(data.trainModel.status).toBe("READY");
   return data.trainModel.id;
@@ -60,7 +64,10 @@ function pollHealth(url: string): { stop: () => Promise<number> } {
 beforeAll(async () => {
   database = await openTestDatabase();
   server = await startTestServer(database);
-  datasetId = (await server.gql(`mutation($csv: String!) { createDataset(input: { name: "houses", csv: $csv }) { id } }`, { csv: houses.csv })).data.createDataset.id;
+  workspaceId = (await server.gql(`mutation { createWorkspace(name: "integrity") { id } }`)).data.createWorkspace.id;
+  key = await adminKey(server.app, workspaceId);
+  gql = (query, variables) => postGraphQL(`${server.url}/graphql`, query, variables, key);
+  datasetId = (await gql(`mutation($csv: String!) { createDataset(input: { name: "houses", csv: $csv }) { id } }`, { csv: houses.csv })).data.createDataset.id;
   models.ridge = await train("prices", { algorithm: "RIDGE", target: "price", features: houses.features, folds: 3 });
   models.ols = await train("ols", { algorithm: "LINEAR_REGRESSION", target: "price", features: ["sqft", "age", "city"], derivedFeatures: [{ name: "rooms", expression: "sqft / 100" }] });
   models.logit = await train("logit", { algorithm: "LOGISTIC_REGRESSION", target: "expensive", features: houses.features, hyperparameters: { penalty: "none" } });
@@ -71,6 +78,12 @@ afterAll(async () => {
   await database?.close();
 });
 
+/** Rows of this file's workspace (other test files write beside it on the same database). A refused
+ * workspace would be named with a NUL, which Postgres can never hold, so workspaces are not counted. */
+const writtenRows = () => {
+  const where = { where: { workspaceId } };
+  return Promise.all([database.prisma.dataset.count(where), database.prisma.model.count(where), database.prisma.prediction.count(where), database.prisma.apiKey.count(where)]);
+};
 const countPredictions = (modelId: string) => database.prisma.prediction.count({ where: { modelId } });
 
 describe("text Postgres cannot store (item 5)", () => {
@@ -91,18 +104,18 @@ describe("text Postgres cannot store (item 5)", () => {
     ["a NUL in a literal of the document", `mutation { createDataset(input: { name: "d\\u0000", csv: "x,y\\n1,2\\n" }) { id } }`, () => ({}), "input"],
     ["a NUL in a variable's default value", `mutation($name: String = "w\\u0000") { createWorkspace(name: $name) { id } }`, () => ({}), "$name"],
   ])("refuses %s with BAD_USER_INPUT naming it, and writes nothing", async (_name, query, variables, field) => {
-    const before = await Promise.all([database.prisma.dataset.count(), database.prisma.model.count(), database.prisma.prediction.count(), database.prisma.apiKey.count(), database.prisma.workspace.count()]);
-    const response = await server.gql(query, variables());
+    const before = await writtenRows();
+    const response = await gql(query, variables());
     expect(response.status).toBe(400);
     expect(response.errors).toHaveLength(1);
     expect(response.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
     expect(response.errors![0].message).toMatch(/cannot be stored/);
-    const after = await Promise.all([database.prisma.dataset.count(), database.prisma.model.count(), database.prisma.prediction.count(), database.prisma.apiKey.count(), database.prisma.workspace.count()]);
+    const after = await writtenRows();
     expect(after).toEqual(before);
   });
 
   it("refuses a NUL in an uploaded dataset's name (POST /datasets)", async () => {
-    const response = await fetch(`${server.url}/datasets?name=up%00load`, { method: "POST", headers: { "content-type": "text/csv", authorization: `Bearer ${server.key}` }, body: "x,y\n1,2\n" });
+    const response = await fetch(`${server.url}/datasets?name=up%00load`, { method: "POST", headers: { "content-type": "text/csv", authorization: `Bearer ${key}` }, body: "x,y\n1,2\n" });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { errors: { extensions: unknown }[] }).errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
     expect(await database.prisma.dataset.count({ where: { name: { startsWith: "up" } } })).toBe(0);
@@ -117,7 +130,7 @@ describe("text Postgres cannot store (item 5)", () => {
     const before = await countPredictions(trained.data.trainModel.id);
     const [good, bad] = await Promise.all([
       Promise.all(Array.from({ length: 120 }, (_, i) => gqlB(PREDICT, { model: "b", inputs: [{ ...input, sqft: 1000 + i }] }))),
-      Promise.all(Array.from({ length: 40 }, () => server.gql(PREDICT, { model: "prices", inputs: [{ ...input, city: "\u0000" }] }))),
+      Promise.all(Array.from({ length: 40 }, () => gql(PREDICT, { model: "prices", inputs: [{ ...input, city: "\u0000" }] }))),
     ]);
     expect(good.map((r) => r.errors?.[0]?.extensions?.code ?? "ok")).toEqual(Array(120).fill("ok"));
     expect(bad.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(Array(40).fill("BAD_USER_INPUT"));
@@ -128,7 +141,7 @@ describe("text Postgres cannot store (item 5)", () => {
 describe("outputs that overflow (item 9)", () => {
   it("refuses an input whose output is not a finite number, and logs nothing of the batch", async () => {
     const before = await countPredictions(models.ridge);
-    const { data, errors } = await server.gql(PREDICT, { model: "prices", inputs: [input, { ...input, sqft: 1e308 }] });
+    const { data, errors } = await gql(PREDICT, { model: "prices", inputs: [input, { ...input, sqft: 1e308 }] });
     expect(data).toBeNull();
     expect(errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", row: 1 });
     expect(errors![0].message).toMatch(/numeric range/);
@@ -136,19 +149,18 @@ describe("outputs that overflow (item 9)", () => {
   });
 
   it("answers a page holding a row an earlier version logged with a null output", async () => {
-    await server.gql(PREDICT, { model: "ols", inputs: [input, input] });
-    const workspaceId = (await database.prisma.model.findUniqueOrThrow({ where: { id: models.ols } })).workspaceId;
+    await gql(PREDICT, { model: "ols", inputs: [input, input] });
     // What JSON.stringify made of { value: Infinity } before non-finite outputs were refused.
     await database.prisma.prediction.create({ data: { workspaceId, modelId: models.ols, input: { ...input, sqft: 1e308 }, output: { value: null }, latencyMs: 0.1 } });
-    await server.gql(PREDICT, { model: "ols", inputs: [input] });
-    const { data, errors } = await server.gql(`query($id: ID!) { predictions(modelId: $id, first: 10) { edges { node { id output label probabilities { label } input } } } }`, { id: models.ols });
+    await gql(PREDICT, { model: "ols", inputs: [input] });
+    const { data, errors } = await gql(`query($id: ID!) { predictions(modelId: $id, first: 10) { edges { node { id output label probabilities { label } input } } } }`, { id: models.ols });
     expect(errors).toBeUndefined();
     const outputs = data.predictions.edges.map((e: { node: { output: number | null } }) => e.node.output);
     expect(outputs).toHaveLength(4);
     expect(outputs[1]).toBeNull();
     expect([outputs[0], outputs[2], outputs[3]].every((o: unknown) => typeof o === "number" && Number.isFinite(o))).toBe(true);
     // Replay skips the row rather than comparing against nothing.
-    const replay = await server.gql(`{ replay(model: "ols", against: "ols") { predictions skipped agreement } }`);
+    const replay = await gql(`{ replay(model: "ols", against: "ols") { predictions skipped agreement } }`);
     expect(replay.errors).toBeUndefined();
     expect(replay.data.replay).toEqual({ predictions: 3, skipped: 1, agreement: 1 });
   });
@@ -159,7 +171,7 @@ describe("importModel validation (item 9)", () => {
   const exported: Record<string, Record<string, any>> = {};
   beforeAll(async () => {
     for (const [key, id] of Object.entries(models)) {
-      exported[key] = (await server.gql(`mutation($id: ID!) { exportModel(id: $id) }`, { id })).data.exportModel;
+      exported[key] = (await gql(`mutation($id: ID!) { exportModel(id: $id) }`, { id })).data.exportModel;
     }
   });
   const edit = (key: string, change: (doc: Record<string, any>) => void) => {
@@ -170,11 +182,11 @@ describe("importModel validation (item 9)", () => {
 
   it("imports real exports of every kind of model, which `models` then reads without errors", async () => {
     for (const key of Object.keys(models)) {
-      const { data, errors } = await server.gql(IMPORT, { doc: exported[key], name: `copy-${key}` });
+      const { data, errors } = await gql(IMPORT, { doc: exported[key], name: `copy-${key}` });
       expect(errors, key).toBeUndefined();
       expect(data.importModel).toMatchObject({ status: "READY", algorithm: exported[key].algorithm });
     }
-    const listed = await server.gql(MODELS);
+    const listed = await gql(MODELS);
     expect(listed.errors).toBeUndefined();
     expect(listed.data.models.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(expect.arrayContaining(["copy-ridge", "copy-ols", "copy-logit", "copy-svm"]));
   });
@@ -204,13 +216,12 @@ describe("importModel validation (item 9)", () => {
     ["an estimator state of another version", "ridge", (d: any) => (d.state.estimator.version = 99), "document.state"],
     ["a summary that is missing", "svm", (d: any) => delete d.summary, "document.summary"],
   ])("refuses %s with BAD_USER_INPUT naming the field, writing nothing; `models` keeps working", async (_name, key, change, field) => {
-    const { workspaceId } = await database.prisma.model.findUniqueOrThrow({ where: { id: models.ridge } });
     const before = await database.prisma.model.count({ where: { workspaceId } });
-    const { data, errors } = await server.gql(IMPORT, { doc: edit(key, change), name: field === "document.name" ? null : "bad-import" });
+    const { data, errors } = await gql(IMPORT, { doc: edit(key, change), name: field === "document.name" ? null : "bad-import" });
     expect(data).toBeNull();
     expect(errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
     expect(await database.prisma.model.count({ where: { workspaceId } })).toBe(before);
-    const listed = await server.gql(MODELS);
+    const listed = await gql(MODELS);
     expect(listed.errors).toBeUndefined();
     expect(listed.data.models.edges.length).toBe(before);
   });
@@ -224,7 +235,7 @@ describe("what the log keeps of an input (item 3e)", () => {
     const first = "a".repeat(1000);
     // Exactly at the budget with `first`; one byte more does not fit.
     const atLimit = "b".repeat(LOGGED_EXTRA_BYTES - fieldBytes("first", first) - fieldBytes("second", ""));
-    const { data, errors } = await server.gql(PREDICT, {
+    const { data, errors } = await gql(PREDICT, {
       model: "prices",
       inputs: [
         { first, ...input, second: atLimit },
@@ -245,24 +256,24 @@ describe("what the log keeps of an input (item 3e)", () => {
     const health = pollHealth(server.url);
     const blob = "x".repeat(1_000_000);
     for (let i = 0; i < 31; i++) {
-      const { data, errors } = await server.gql(PREDICT, { model: "ols", inputs: [{ ...input, sqft: 1000 + i, blob, [blob.slice(0, 10_000 + i)]: i }] });
+      const { data, errors } = await gql(PREDICT, { model: "ols", inputs: [{ ...input, sqft: 1000 + i, blob, [blob.slice(0, 10_000 + i)]: i }] });
       expect(errors).toBeUndefined();
       expect(data.predict[0].input).toEqual({ ...input, sqft: 1000 + i });
     }
     expect(await health.stop()).toBeLessThan(1000);
     const [{ largest }] = await database.prisma.$queryRawUnsafe<{ largest: number }[]>(`SELECT max(octet_length(input::text))::int AS largest FROM "Prediction" WHERE "modelId" = $1::uuid`, models.ols);
     expect(largest).toBeLessThan(LOGGED_EXTRA_BYTES + 200);
-    const page = await server.gql(`query($id: ID!) { predictions(modelId: $id, first: 100) { edges { node { input } } } }`, { id: models.ols });
+    const page = await gql(`query($id: ID!) { predictions(modelId: $id, first: 100) { edges { node { input } } } }`, { id: models.ols });
     expect(page.errors).toBeUndefined();
     expect(page.data.predictions.edges.length).toBeGreaterThanOrEqual(31);
   });
 
   it(`accepts text up to ${MAX_INPUT_TEXT} characters in a field the model reads, and refuses one more`, async () => {
     const before = await countPredictions(models.ridge);
-    const ok = await server.gql(PREDICT, { model: "prices", inputs: [{ ...input, city: "P".repeat(MAX_INPUT_TEXT) }] });
+    const ok = await gql(PREDICT, { model: "prices", inputs: [{ ...input, city: "P".repeat(MAX_INPUT_TEXT) }] });
     expect(ok.errors).toBeUndefined();
     expect(ok.data.predict[0].input.city).toHaveLength(MAX_INPUT_TEXT);
-    const over = await server.gql(PREDICT, { model: "prices", inputs: [input, { ...input, city: "P".repeat(MAX_INPUT_TEXT + 1) }] });
+    const over = await gql(PREDICT, { model: "prices", inputs: [input, { ...input, city: "P".repeat(MAX_INPUT_TEXT + 1) }] });
     expect(over.data).toBeNull();
     expect(over.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", row: 1, field: "city" });
     expect(await countPredictions(models.ridge)).toBe(before + 1);
