@@ -94,12 +94,13 @@ export class SelectionService {
     const scoring = scoringFor(input.metric, taskOf(input.algorithm));
     const strategy = input.strategy ?? "GRID";
     const trials = input.trials ?? 10;
-    // Counted before any candidate is built: a 30⁶ grid or a billion trials would exhaust the heap first.
-    checkFits(candidateCount(input.space, strategy, trials) * foldsAtLeastOne(folds));
-    const candidates = strategy === "GRID" ? parameterGrid(input.space) : parameterSample(input.space, trials, input.seed ?? 0);
-    const resolved = candidates.map((candidate) => asSpaceError(() => validateHyperparameters(input.algorithm, candidate)));
+    const count = candidateCount(input.space, strategy, trials);
     const trainBest = input.trainBest ? checkModelName(input.trainBest) : null;
     const validated = await this.training.validate(workspaceId, { ...input, folds });
+    // Counted before any candidate is built: a 30⁶ grid or a billion trials would exhaust the heap first.
+    checkFits(count * folds);
+    const candidates = strategy === "GRID" ? parameterGrid(input.space) : parameterSample(input.space, trials, input.seed ?? 0);
+    const resolved = candidates.map((candidate) => asSpaceError(() => validateHyperparameters(input.algorithm, candidate)));
     for (const setting of resolved) asSpaceError(() => checkSettingForTarget(input.algorithm, setting, validated.targetColumn));
     checkBudget(trainingRowsAtMost(validated.dataset.rowCount, validated.testFraction), resolved.length * folds);
     const request: SearchRequest = {
@@ -135,8 +136,8 @@ export class SelectionService {
     const tasks = new Set(input.candidates.map((c) => taskOf(c.algorithm)));
     if (tasks.size > 1) throw new InvalidInputError("candidates mix regression and classification algorithms; rank one task at a time.", { field: "candidates" });
     const scoring = scoringFor(input.metric, [...tasks][0]);
-    // Before each candidate is checked against the dataset (a database read apiece).
-    checkFits(input.candidates.length * (input.folds === null || input.folds === undefined ? 1 : foldsAtLeastOne(input.folds) + 1));
+    // Each candidate is at least one fit: bounded before each is checked against the dataset (a read apiece); folds are counted below.
+    checkFits(input.candidates.length);
     const checked = [];
     for (const [i, candidate] of input.candidates.entries()) {
       checked.push(await asFieldAsync(`candidates.${i}`, () => this.jobs.check(workspaceId, { ...input, name, algorithm: candidate.algorithm, hyperparameters: candidate.hyperparameters ?? {} })));
@@ -230,11 +231,6 @@ function checkFits(fits: number): void {
   if (fits > MAX_FITS) {
     throw new InvalidInputError(`This request needs ${fits} fits; at most ${MAX_FITS} run per request (limit MAX_FITS). Use fewer candidates, trials or folds.`, { field: "space", limit: "MAX_FITS" });
   }
-}
-
-/** Folds as the fit count sees them before they are validated (an invalid value is refused later, by name). */
-function foldsAtLeastOne(folds: number): number {
-  return Number.isInteger(folds) && folds >= 1 ? folds : 1;
 }
 
 function checkBudget(trainRows: number, fits: number): void {
