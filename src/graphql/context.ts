@@ -12,4 +12,6 @@ export interface Context {
   /** The authenticated API key and its scopes. */
   principal: Principal;
   requestId: string;
+  /** Explanations the operation can resolve, counted with its cost (src/graphql/limits.ts); absent outside that count. */
+  explanations?: number;
 }

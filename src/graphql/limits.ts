@@ -12,6 +12,11 @@
  *   default page size), the number of `inputs` for `predict`. Explanations cost
  *   EXPLANATION_COST per prediction. Over MAX_COST the operation is refused with
  *   BAD_USER_INPUT naming the limit (`extensions.limit`), HTTP 400.
+ * - The same walk counts the explanations the operation can resolve (rows × `explanation`
+ *   fields) into the context (`explanations`), so that each kernel-model explanation can check
+ *   the operation's whole explanation work against MAX_EXPLANATION_WORK before any of it runs
+ *   (src/services/served-model.ts): the work per explanation depends on the model, which only
+ *   the resolver knows.
  */
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from "graphql";
@@ -47,11 +52,12 @@ export function costLimitPlugin<T extends object>(maxCost: number): ApolloServer
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, request }) {
+        async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
           const fragments = new Map<string, FragmentDefinitionNode>();
           for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-          const cost = selectionCost(operation.selectionSet, fragments, request.variables ?? {}, 0);
+          const { cost, explanations } = selectionCost(operation.selectionSet, fragments, request.variables ?? {}, 0);
+          (contextValue as { explanations?: number }).explanations = explanations;
           if (cost > maxCost) {
             throw new GraphQLError(`Operation cost ${cost} exceeds the limit MAX_COST = ${maxCost}: request fewer rows (first, inputs) or fewer fields.`, {
               extensions: { code: "BAD_USER_INPUT", limit: "MAX_COST", cost, http: { status: 400 } },
@@ -63,18 +69,27 @@ export function costLimitPlugin<T extends object>(maxCost: number): ApolloServer
   };
 }
 
-function selectionCost(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, variables: Record<string, unknown>, depth: number): number {
-  if (!set || depth > 50) return 0;
-  let cost = 0;
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) cost += fieldCost(selection, fragments, variables, depth);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) cost += selectionCost(selection.selectionSet, fragments, variables, depth + 1);
-    else cost += selectionCost(fragments.get(selection.name.value)?.selectionSet, fragments, variables, depth + 1);
-  }
-  return cost;
+/** An operation's cost and the explanations it can resolve (module comment). */
+interface Tally {
+  cost: number;
+  explanations: number;
 }
 
-function fieldCost(field: FieldNode, fragments: Map<string, FragmentDefinitionNode>, variables: Record<string, unknown>, depth: number): number {
+function selectionCost(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, variables: Record<string, unknown>, depth: number): Tally {
+  const tally = { cost: 0, explanations: 0 };
+  if (!set || depth > 50) return tally;
+  for (const selection of set.selections) {
+    const part =
+      selection.kind === Kind.FIELD
+        ? fieldCost(selection, fragments, variables, depth)
+        : selectionCost(selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments.get(selection.name.value)?.selectionSet, fragments, variables, depth + 1);
+    tally.cost += part.cost;
+    tally.explanations += part.explanations;
+  }
+  return tally;
+}
+
+function fieldCost(field: FieldNode, fragments: Map<string, FragmentDefinitionNode>, variables: Record<string, unknown>, depth: number): Tally {
   const args = Object.fromEntries((field.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
   const name = field.name.value;
   let rows = 1;
@@ -83,6 +98,7 @@ function fieldCost(field: FieldNode, fragments: Map<string, FragmentDefinitionNo
   } else if (Array.isArray(args.inputs)) {
     rows = args.inputs.length;
   }
-  const own = name === "explanation" ? EXPLANATION_COST : 1;
-  return own + rows * selectionCost(field.selectionSet, fragments, variables, depth + 1);
+  const explanation = name === "explanation";
+  const children = selectionCost(field.selectionSet, fragments, variables, depth + 1);
+  return { cost: (explanation ? EXPLANATION_COST : 1) + rows * children.cost, explanations: (explanation ? 1 : 0) + rows * children.explanations };
 }

@@ -38,8 +38,8 @@ export const resolvers: Resolvers = {
     trainModel: (_, { input, wait }, { services, workspaceId }) => services.jobs.trainModel(workspaceId, input, wait ?? false),
     cancelTraining: (_, { id }, { services, workspaceId }) => services.jobs.cancelTraining(workspaceId, id),
     deleteModel: (_, { id }, { services, workspaceId }) => services.models.deleteModel(workspaceId, id),
-    predict: async (_, { modelId, model, inputs, shadow }, { services, workspaceId }) =>
-      services.predictions.predict(workspaceId, await services.predictions.resolveModelId(workspaceId, { modelId, model }), inputs, { shadow }),
+    predict: async (_, { modelId, model, inputs, shadow }, { services, workspaceId, explanations }) =>
+      services.predictions.predict(workspaceId, await services.predictions.resolveModelId(workspaceId, { modelId, model }), inputs, { shadow, explanations }),
     comparePredictions: (_, args, { services, workspaceId }) => services.predictions.compare(workspaceId, args) as never,
     setAliasRule: (_, { model, alias, metric }, { services, workspaceId }) => services.registry.setAliasRule(workspaceId, model, alias, metric),
     promote: (_, { model, version, alias }, { services, workspaceId }) => services.registry.promote(workspaceId, model, version, alias),
@@ -142,7 +142,7 @@ export const resolvers: Resolvers = {
       const probabilities = prediction.output?.probabilities;
       return Array.isArray(probabilities) && probabilities.every((p) => typeof p?.label === "string" && Number.isFinite(p.probability)) ? probabilities : null;
     },
-    explanation: (prediction, { topK }, { services, workspaceId }) => services.predictions.explain(workspaceId, prediction, topK),
+    explanation: (prediction, { topK }, { services, workspaceId, explanations }) => services.predictions.explain(workspaceId, prediction, topK, explanations),
     interval: (prediction, { level }, { services, workspaceId }) => services.predictions.interval(workspaceId, prediction, level),
     outOfRange: (prediction, _, { services, workspaceId }) => services.predictions.outOfRange(workspaceId, prediction),
     actual: (prediction) => prediction.actual ?? null,

@@ -4,6 +4,7 @@
  * back at most every PROGRESS_INTERVAL_MS; cancellation is a shared flag the solvers read
  * between iterations (the main thread clears it before sending the next request).
  */
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { DomainError } from "../core/errors.ts";
 import { crossValidateCandidates, fitPrepared, prepare, type FitRequest, type StageProgress } from "../services/fitting.ts";
@@ -13,7 +14,12 @@ import type { FitJob, FitThreadMessage } from "./fit-thread.ts";
 const PROGRESS_INTERVAL_MS = 100;
 
 const cancelled = new Int32Array((workerData as { cancel: SharedArrayBuffer }).cancel);
-const post = (message: FitThreadMessage) => parentPort!.postMessage(message);
+/**
+ * Every answer says how much memory outside the JS heap (typed arrays: the columns, an SVM's
+ * kernel cache) this thread still holds: it is garbage once the fit has ended, but an idle
+ * thread allocates nothing, so no collection would free it until the next fit.
+ */
+const post = (message: FitThreadMessage) => parentPort!.postMessage(message.type === "progress" ? message : { ...message, retainedBytes: getHeapStatistics().external_memory });
 const number = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 parentPort!.on("message", ({ id, request, hyperparameters, budgetSeconds, search }: FitJob) => {

@@ -26,8 +26,8 @@ export interface FitJob extends FitInput {
 
 export type FitThreadMessage =
   | { type: "progress"; id: string; progress: JobProgress }
-  | { type: "done"; id: string; result: FitResult | { trials: TrialScore[] } }
-  | { type: "error"; id: string; error: { name: string; message: string; code?: ErrorCode; details?: Record<string, unknown>; stack?: string } };
+  | { type: "done"; id: string; result: FitResult | { trials: TrialScore[] }; retainedBytes?: number }
+  | { type: "error"; id: string; error: { name: string; message: string; code?: ErrorCode; details?: Record<string, unknown>; stack?: string }; retainedBytes?: number };
 
 /** The fit itself failed (the solver or the data), as opposed to the thread or the machine. */
 export class FitError extends Error {
@@ -62,6 +62,13 @@ const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
   new URL("./fit-thread-entry.ts", import.meta.url).href,
 )}, ${JSON.stringify(import.meta.url)}))`;
 const CANCEL_GRACE_MS = 5000;
+/**
+ * A thread still holding more than this outside its heap when a fit ends (an SVM's kernel
+ * cache, up to cache_size MB; the columns) is replaced rather than kept warm: idle, it would
+ * never collect that garbage (a 7000-row SVM left ~250 MB held after it finished or was
+ * cancelled). A fresh thread costs ≈ 1 s of start-up, in the background.
+ */
+export const RECYCLE_RETAINED_BYTES = 128 * 2 ** 20;
 
 interface Thread {
   worker: Worker;
@@ -72,8 +79,19 @@ export class FitThreads {
   private readonly idle: Thread[] = [];
   private closed = false;
 
-  /** @param warm threads kept ready between fits (the worker's concurrency) */
-  constructor(private readonly warm: number) {}
+  /**
+   * @param warm threads kept ready between fits (the worker's concurrency)
+   * @param recycleRetainedBytes replace a thread that still holds more than this outside its heap after a fit
+   */
+  constructor(
+    private readonly warm: number,
+    private readonly recycleRetainedBytes = RECYCLE_RETAINED_BYTES,
+  ) {}
+
+  /** Thread ids of the warm threads waiting for a fit (to tell a reused thread from a fresh one). */
+  idleThreadIds(): number[] {
+    return this.idle.map((t) => t.worker.threadId);
+  }
 
   /** Start the warm threads now, so that the first job does not wait for one. */
   prestart(): void {
@@ -95,24 +113,31 @@ export class FitThreads {
     let settled = false;
     let grace: NodeJS.Timeout | undefined;
     const result = new Promise<unknown>((resolve, reject) => {
-      const finish = (action: () => void, reusable: boolean) => {
+      /** reuse: back to the warm threads; recycle: replaced by a fresh one (its memory); drop: it failed. */
+      const finish = (action: () => void, next: "reuse" | "recycle" | "drop") => {
         if (settled) return;
         settled = true;
         clearTimeout(grace);
         thread.worker.off("message", onMessage).off("error", onError).off("exit", onExit);
-        if (reusable && !this.closed && this.idle.length < this.warm) this.idle.push(thread);
-        else void thread.worker.terminate();
+        if (next === "reuse" && !this.closed && this.idle.length < this.warm) this.idle.push(thread);
+        else {
+          void thread.worker.terminate();
+          // A thread recycled for its memory is replaced now, so that the next fit need not wait for one.
+          if (next === "recycle" && !this.closed && this.idle.length < this.warm) this.idle.push(this.spawn());
+        }
         action();
       };
       const aborted = () => new FitAbortedError(abortReason!);
       const onMessage = (message: FitThreadMessage) => {
         if (message.id !== id) return;
-        if (message.type === "progress") onProgress(message.progress);
-        else if (message.type === "done") finish(() => resolve(message.result), true);
-        else finish(() => reject(abortReason ? aborted() : revive(message.error)), true);
+        if (message.type === "progress") return onProgress(message.progress);
+        // A cancelled fit's thread is replaced whatever it reports: cancelling asks for the resources back.
+        const keep = abortReason === undefined && (message.retainedBytes ?? 0) <= this.recycleRetainedBytes ? "reuse" : "recycle";
+        if (message.type === "done") finish(() => resolve(message.result), keep);
+        else finish(() => reject(abortReason ? aborted() : revive(message.error)), keep);
       };
-      const onError = (error: Error) => finish(() => reject(abortReason ? aborted() : error), false);
-      const onExit = (code: number) => finish(() => reject(abortReason ? aborted() : new Error(`fit thread exited with code ${code} before answering`)), false);
+      const onError = (error: Error) => finish(() => reject(abortReason ? aborted() : error), "drop");
+      const onExit = (code: number) => finish(() => reject(abortReason ? aborted() : new Error(`fit thread exited with code ${code} before answering`)), "drop");
       thread.worker.on("message", onMessage).on("error", onError).on("exit", onExit);
     });
     thread.worker.postMessage({ id, ...input } satisfies FitJob, handOver ? columnBuffers(input.request) : []);

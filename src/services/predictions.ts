@@ -59,11 +59,14 @@ export class PredictionService {
    * Predict for a batch. Either every input is valid and every prediction is logged, or the
    * call fails naming the first bad row and nothing is logged. With `shadow` (a reference),
    * the same inputs are also scored by that model and logged under it, but not returned; an
-   * input the shadow cannot score does not fail the call.
+   * input the shadow cannot score does not fail the call. `explanations`: how many the
+   * operation selects, checked against MAX_EXPLANATION_WORK before anything is logged.
    */
-  async predict(workspaceId: string, modelId: string, inputs: unknown[], options: { shadow?: string | null } = {}): Promise<PredictionRecord[]> {
+  async predict(workspaceId: string, modelId: string, inputs: unknown[], options: { shadow?: string | null; explanations?: number } = {}): Promise<PredictionRecord[]> {
     checkBatch(inputs);
     const model = await this.models.servedModel(workspaceId, modelId);
+    // Explanations over the work limit refuse the whole call before anything is scored or logged.
+    if (options.explanations) model.checkExplanationWork(options.explanations);
     const scored = score(model, inputs);
     const entries = logEntries(workspaceId, model, inputs, scored);
     let shadowEntries: LogEntry[] = [];
@@ -155,9 +158,12 @@ export class PredictionService {
     };
   }
 
-  /** Explanation of a logged prediction, computed from its input only when asked for. */
-  async explain(workspaceId: string, prediction: PredictionRecord, topK?: number | null) {
-    return (await this.models.servedModel(workspaceId, prediction.modelId)).explain(prediction.input, topK);
+  /**
+   * Explanation of a logged prediction, computed from its input only when asked for.
+   * `explanations`: how many the whole operation asks for, bounding their work together.
+   */
+  async explain(workspaceId: string, prediction: PredictionRecord, topK?: number | null, explanations?: number) {
+    return (await this.models.servedModel(workspaceId, prediction.modelId)).explain(prediction.input, topK, { explanations });
   }
 
   async interval(workspaceId: string, prediction: PredictionRecord, level: number) {

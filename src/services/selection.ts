@@ -7,7 +7,7 @@
  */
 import { InvalidInputError } from "../core/errors.ts";
 import { taskOf, validateHyperparameters, type Algorithm } from "../core/estimators/index.ts";
-import { parameterGrid, parameterSample } from "../core/selection/search.ts";
+import { candidateCount, parameterGrid, parameterSample } from "../core/selection/search.ts";
 import { scoringFor } from "../core/metrics/scoring.ts";
 import { checkFolds, crossValidate, prepare } from "./fitting.ts";
 import { checkModelName, checkSettingForTarget, type TrainingService } from "./training.ts";
@@ -92,10 +92,15 @@ export class SelectionService {
   async searchHyperparameters(workspaceId: string, input: SearchInput, wait = false) {
     const folds = input.folds ?? DEFAULT_FOLDS;
     const scoring = scoringFor(input.metric, taskOf(input.algorithm));
-    const candidates = (input.strategy ?? "GRID") === "GRID" ? parameterGrid(input.space) : parameterSample(input.space, input.trials ?? 10, input.seed ?? 0);
-    const resolved = candidates.map((candidate) => asSpaceError(() => validateHyperparameters(input.algorithm, candidate)));
+    const strategy = input.strategy ?? "GRID";
+    const trials = input.trials ?? 10;
+    const count = candidateCount(input.space, strategy, trials);
     const trainBest = input.trainBest ? checkModelName(input.trainBest) : null;
     const validated = await this.training.validate(workspaceId, { ...input, folds });
+    // Counted before any candidate is built: a 30⁶ grid or a billion trials would exhaust the heap first.
+    checkFits(count * folds);
+    const candidates = strategy === "GRID" ? parameterGrid(input.space) : parameterSample(input.space, trials, input.seed ?? 0);
+    const resolved = candidates.map((candidate) => asSpaceError(() => validateHyperparameters(input.algorithm, candidate)));
     for (const setting of resolved) asSpaceError(() => checkSettingForTarget(input.algorithm, setting, validated.targetColumn));
     checkBudget(trainingRowsAtMost(validated.dataset.rowCount, validated.testFraction), resolved.length * folds);
     const request: SearchRequest = {
@@ -131,6 +136,8 @@ export class SelectionService {
     const tasks = new Set(input.candidates.map((c) => taskOf(c.algorithm)));
     if (tasks.size > 1) throw new InvalidInputError("candidates mix regression and classification algorithms; rank one task at a time.", { field: "candidates" });
     const scoring = scoringFor(input.metric, [...tasks][0]);
+    // Each candidate is at least one fit: bounded before each is checked against the dataset (a read apiece); folds are counted below.
+    checkFits(input.candidates.length);
     const checked = [];
     for (const [i, candidate] of input.candidates.entries()) {
       checked.push(await asFieldAsync(`candidates.${i}`, () => this.jobs.check(workspaceId, { ...input, name, algorithm: candidate.algorithm, hyperparameters: candidate.hyperparameters ?? {} })));
@@ -184,15 +191,20 @@ export async function forwardSelection(training: TrainingService, workspaceId: s
   const folds = input.folds ?? DEFAULT_FOLDS;
   const scoring = scoringFor(input.metric, taskOf(input.algorithm));
   const hyperparameters = validateHyperparameters(input.algorithm, input.hyperparameters ?? {});
-  const plan = await training.plan(workspaceId, { ...input, folds });
-  const candidates = plan.features;
+  const validated = await training.validate(workspaceId, { ...input, folds });
+  const candidates = validated.features;
   const maxFeatures = input.maxFeatures ?? candidates.length;
   if (!Number.isInteger(maxFeatures) || maxFeatures < 1) throw new InvalidInputError(`maxFeatures must be a positive integer, got ${maxFeatures}.`, { field: "maxFeatures" });
+  const k = Math.min(maxFeatures, candidates.length);
+  // Step s scores the n − s candidates left: Σ_{s<k} (n − s) = n(n+1)/2 − (n−k)(n−k+1)/2 cross-validations.
+  const fits = folds * ((candidates.length * (candidates.length + 1)) / 2 - ((candidates.length - k) * (candidates.length - k + 1)) / 2);
+  // Checked on the metadata before any column is read, then again on the split's real size.
+  checkBudget(trainingRowsAtMost(validated.dataset.rowCount, validated.testFraction), fits);
+  const plan = await training.load(validated);
   const full = plan.request(input.algorithm);
   const base = prepare(full);
   checkFolds(base, folds);
-  const k = Math.min(maxFeatures, candidates.length);
-  checkBudget(base.trainRows.length, folds * ((candidates.length * (candidates.length + 1)) / 2 - ((candidates.length - k) * (candidates.length - k + 1)) / 2));
+  checkBudget(base.trainRows.length, fits);
 
   const better = (a: number, b: number) => (scoring.greaterIsBetter ? a > b : a < b);
   const chosen: string[] = [];
@@ -215,10 +227,14 @@ export async function forwardSelection(training: TrainingService, workspaceId: s
   return { metric: scoring.name, greaterIsBetter: scoring.greaterIsBetter, folds, features: chosen, steps };
 }
 
-function checkBudget(trainRows: number, fits: number): void {
+function checkFits(fits: number): void {
   if (fits > MAX_FITS) {
-    throw new InvalidInputError(`This request needs ${fits} fits; at most ${MAX_FITS} run per request (limit MAX_FITS). Use fewer candidates or folds.`, { field: "space", limit: "MAX_FITS" });
+    throw new InvalidInputError(`This request needs ${fits} fits; at most ${MAX_FITS} run per request (limit MAX_FITS). Use fewer candidates, trials or folds.`, { field: "space", limit: "MAX_FITS" });
   }
+}
+
+function checkBudget(trainRows: number, fits: number): void {
+  checkFits(fits);
   const rowFits = fits * trainRows;
   if (rowFits > MAX_ROW_FITS) {
     throw new InvalidInputError(`This request needs ${fits} fits over ${trainRows} rows; at most ${MAX_ROW_FITS} row-fits run per request (limit MAX_ROW_FITS).`, { field: "space", limit: "MAX_ROW_FITS" });

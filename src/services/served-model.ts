@@ -9,9 +9,9 @@ import { MODEL_STATE_FORMAT, type ModelState, type SignatureEntry } from "./fitt
 import { valuesByColumn } from "../core/preprocessing/coefficients.ts";
 import { InvalidInputError } from "../core/errors.ts";
 import { checkLevel, predictionInterval } from "./inference.ts";
-import { samplingShapleyValues } from "../core/explain/shapley.ts";
+import { samplingShapleyRows } from "../core/explain/shapley.ts";
+import { explainThreads } from "./explain-threads.ts";
 import { compileDerivedFeatures, deriveValue } from "../core/preprocessing/expressions.ts";
-import type { Matrix } from "../core/matrix.ts";
 
 export interface PredictionOutput {
   /** regression: the prediction; classification: the positive class's decision value */
@@ -34,6 +34,18 @@ export interface Explanation {
 export const SHAPLEY_SAMPLES = 64;
 const SHAPLEY_SEED = 0;
 
+/**
+ * Most explanation work one GraphQL operation may ask for, in kernel terms: rows the model
+ * evaluates × support vectors × features. A sampling Shapley explanation evaluates
+ * SHAPLEY_SAMPLES·(G − 1)·B + B + 1 rows (G input columns, B = 50 background rows); an
+ * operation's explanations are counted as its cost is (the number of `inputs` of `predict`,
+ * `first` for pages; src/graphql/limits.ts). 5·10⁸ is 5-10 s of one explanation thread
+ * (an RBF term costs ~10-25 ns measured; 1500 training rows, 375 support vectors, 6 features:
+ * 3.6·10⁷ and ~0.85 s per explanation, so 13 per operation). Linear explanations cost nothing
+ * here (one dot product each).
+ */
+export const MAX_EXPLANATION_WORK = 5e8;
+
 export interface ServedModel {
   id: string;
   workspaceId: string;
@@ -50,7 +62,11 @@ export interface ServedModel {
    * Per-class models explain the predicted class. Models without linear coefficients (kernel
    * SVMs) get sampling Shapley values instead (see `shapley` below).
    */
-  explain(input: unknown, topK?: number | null): Explanation | null;
+  explain(input: unknown, topK?: number | null, options?: ExplainOptions): Promise<Explanation | null>;
+  /** Work of one explanation (see MAX_EXPLANATION_WORK): 0 for linear models. */
+  readonly explanationWork: number;
+  /** Throws InvalidInputError (limit MAX_EXPLANATION_WORK) when `explanations` of this model would exceed it. */
+  checkExplanationWork(explanations: number): void;
   /** OLS prediction interval at `level` for one raw input; null for models without one. */
   interval(input: unknown, level: number): { low: number; high: number; level: number } | null;
   /** Input fields outside the training range (numbers) or never seen in training (categories). */
@@ -73,6 +89,11 @@ export const LOGGED_EXTRA_BYTES = 4096;
  * longer): a longer value cannot be a known category, and it would be logged whole.
  */
 export const MAX_INPUT_TEXT = 1024;
+
+export interface ExplainOptions {
+  /** explanations the operation asks for in all (its own included), for MAX_EXPLANATION_WORK; default 1 */
+  explanations?: number;
+}
 
 export function loadServedModel(model: ModelRow): ServedModel {
   const state = model.state as unknown as ModelState;
@@ -130,18 +151,37 @@ export function loadServedModel(model: ModelRow): ServedModel {
    * error (the estimate is within ±2 standard errors of the exact Shapley value about 95% of
    * the time).
    */
-  const shapley = (input: Record<string, unknown>, topK?: number | null): Explanation | null => {
+  // Kernel models: each row the model evaluates costs support vectors × features.
+  const shapleyWork = background && classes ? samplingShapleyRows(featureGroups.length, background.rows, SHAPLEY_SAMPLES, true) * (estimator.fitInfo().nSupportVectors ?? 1) * Math.max(1, p) : 0;
+  /** Refuse, before any work, an operation whose explanations of this model would exceed MAX_EXPLANATION_WORK. */
+  const checkExplanationWork = (explanations: number): void => {
+    const total = explanations * shapleyWork;
+    if (total <= MAX_EXPLANATION_WORK) return;
+    const nSV = estimator.fitInfo().nSupportVectors ?? 1;
+    throw new InvalidInputError(
+      `This operation asks for ${explanations} Shapley explanations of a kernel model; each evaluates ${samplingShapleyRows(featureGroups.length, background!.rows, SHAPLEY_SAMPLES, true)} rows ` +
+        `against ${nSV} support vectors × ${p} features (${shapleyWork.toExponential(2)} units of work), ${total.toExponential(2)} in all, over the limit MAX_EXPLANATION_WORK = ${MAX_EXPLANATION_WORK.toExponential(0)}. ` +
+        `Select explanation on at most ${Math.floor(MAX_EXPLANATION_WORK / shapleyWork)} predictions per operation (fewer inputs, or a smaller first), or explain with a model that has fewer support vectors.`,
+      { field: "explanation", limit: "MAX_EXPLANATION_WORK", work: total },
+    );
+  };
+  const shapley = async (input: Record<string, unknown>, topK?: number | null): Promise<Explanation | null> => {
     if (!background || !classes) return null;
     const x = pipeline.transformRecords([input]);
     const classifier = estimator as Classifier;
-    const k = classes.length;
     const perClass = classifier.decisionFunction(x).length > 1;
     const label = perClass ? estimator.predict(x)[0] : 0;
-    const f = (X: Matrix) => {
-      const decision = classifier.decisionFunction(X);
-      return perClass ? Float64Array.from({ length: X.rows }, (_, i) => decision[i * k + label]) : decision;
-    };
-    const result = samplingShapleyValues(f, x.data, background, { nSamples: SHAPLEY_SAMPLES, seed: SHAPLEY_SEED, antithetic: true, groups: featureGroups });
+    // Off the event loop (explain-threads.ts): thousands of rows × every support vector.
+    const result = await explainThreads.run({
+      modelId: model.id,
+      estimator: state.estimator,
+      x: x.data,
+      background,
+      nClasses: classes.length,
+      perClass,
+      label,
+      options: { nSamples: SHAPLEY_SAMPLES, seed: SHAPLEY_SEED, antithetic: true, groups: featureGroups },
+    });
     const contributions = groups
       .map((g, j) => ({ feature: g.column, value: input[g.column] ?? null, contribution: result.contributions[j], standardError: result.standardError[j] }))
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
@@ -156,13 +196,18 @@ export function loadServedModel(model: ModelRow): ServedModel {
       checkFinite(outputs);
       return outputs;
     },
-    explain(input, topK) {
+    explanationWork: shapleyWork,
+    checkExplanationWork,
+    async explain(input, topK, options = {}) {
       if (topK !== null && topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
         throw new InvalidInputError(`topK must be a positive integer, got ${topK}.`, { field: "topK" });
       }
       const record = withDerived(input, 0);
       const fitted = coefficients();
-      if (!fitted) return shapley(record, topK);
+      if (!fitted) {
+        checkExplanationWork(Math.max(1, options.explanations ?? 1));
+        return shapley(record, topK);
+      }
       const X = pipeline.transformRecords([record]);
       const x = X.data;
       // Per-class models explain the predicted class's decision value (the reported output).

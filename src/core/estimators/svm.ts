@@ -51,6 +51,14 @@ export const SVM_STATE_VERSION = 1;
 
 const KIND = "SVM";
 
+/**
+ * Largest `cache_size` in MB. The cache fills up to min(cache_size, 8·n² bytes) during a fit:
+ * unbounded, one request's cache_size: 100000 on 20k rows took 3 GB of a server's memory. A
+ * cache beyond the kernel matrix's size buys nothing, and past a few hundred MB the fit's time
+ * goes to the kernel rows it must compute anyway.
+ */
+export const MAX_CACHE_SIZE_MB = 1024;
+
 export const SVM_HYPERPARAMETERS: HyperparameterTable = {
   C: {
     type: "float",
@@ -103,9 +111,9 @@ export const SVM_HYPERPARAMETERS: HyperparameterTable = {
   },
   cache_size: {
     type: "float",
-    interval: { low: 0, high: null, closed: "neither" },
+    interval: { low: 0, high: MAX_CACHE_SIZE_MB, closed: "right" },
     default: 200,
-    description: "Memory for cached kernel rows, in MB (2²⁰ bytes); at least two rows are always cached.",
+    description: `Memory for cached kernel rows, in MB (2²⁰ bytes); at least two rows are always cached. At most ${MAX_CACHE_SIZE_MB} (scikit-learn has no bound; a server shares its memory between tenants).`,
   },
   random_state: {
     type: "int",
@@ -132,6 +140,13 @@ export function validateSVMHyperparameters(
   classWeightKeys: "index" | "label" = "index",
 ): Record<string, unknown> {
   const { gamma, ...rest } = params;
+  if (typeof rest.cache_size === "number" && rest.cache_size > MAX_CACHE_SIZE_MB) {
+    throw new InvalidInputError(
+      `${KIND}: hyperparameter "cache_size" is at most ${MAX_CACHE_SIZE_MB} (MB) on this server, which shares its memory between tenants; got ${rest.cache_size}. ` +
+        `Leave it at the default (200) or lower it: a larger cache only saves recomputing kernel rows and does not change the model.`,
+      { field: "hyperparameters.cache_size", limit: "MAX_CACHE_SIZE_MB" },
+    );
+  }
   let out: Record<string, unknown>;
   if (classWeightKeys === "label") {
     out = validateWithClassWeightLabels(KIND, SVM_HYPERPARAMETERS, rest);

@@ -78,6 +78,16 @@ export const EXACT_MAX_GROUPS = 16;
 const EXACT_BATCH_ROWS = 1 << 16;
 
 /**
+ * Rows samplingShapleyValues passes to the model for G groups, B background rows and
+ * nSamples orderings: (G − 1)·B per ordering walked, plus x and the background. The work of
+ * one explanation is this times the model's cost per row (e.g. support vectors × features).
+ */
+export function samplingShapleyRows(G: number, B: number, nSamples: number, antithetic: boolean): number {
+  const walks = antithetic ? 2 * Math.ceil(nSamples / 2) : nSamples;
+  return walks * Math.max(0, G - 1) * B + 1 + B;
+}
+
+/**
  * Monte Carlo Shapley values by sampled orderings (module comment). Cost: nSamples model calls
  * on (G − 1)·B rows each, plus one on x and one on the background.
  *

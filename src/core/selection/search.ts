@@ -28,6 +28,24 @@ function checkSpace(space: unknown, allowRanges: boolean): asserts space is Spac
   }
 }
 
+/**
+ * How many candidates parameterGrid (GRID: the product of the lists' lengths) or
+ * parameterSample (RANDOM: `trials`) would build, counted without building any, so that a
+ * request can be refused before a 30⁶-candidate grid or a billion trials exhausts the heap.
+ * The space is checked as the builders check it.
+ */
+export function candidateCount(space: unknown, strategy: "GRID" | "RANDOM", trials: number): number {
+  if (strategy === "RANDOM") {
+    checkSpace(space, true);
+    if (!Number.isInteger(trials) || trials < 1) throw new InvalidInputError(`trials must be a positive integer, got ${trials}.`, { field: "trials" });
+    return trials;
+  }
+  checkSpace(space, false);
+  let count = 1;
+  for (const values of Object.values(space) as unknown[][]) count *= values.length;
+  return count;
+}
+
 /** Every combination, in the order of the keys then values (ParameterGrid's order). */
 export function parameterGrid(space: unknown): Candidate[] {
   checkSpace(space, false);

@@ -1030,8 +1030,14 @@ export type Prediction = {
   actual: Maybe<Scalars['JSON']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /**
-   * Why the model predicted this (linear models): computed from the logged input only when
-   * selected. With `topK`, only the K largest contributions (which then need not add up).
+   * Why the model predicted this: computed from the logged input only when selected. With
+   * `topK`, only the K largest contributions (which then need not add up). Kernel models
+   * (SAMPLING_SHAPLEY) run in a background thread, and the explanations one operation selects
+   * are bounded together: each costs (64·(columns − 1)·50 + 51) rows × support vectors ×
+   * features, at most MAX_EXPLANATION_WORK = 5·10⁸ in all (counted as the operation's cost
+   * counts rows: the number of `inputs`, or `first`); beyond it the operation is refused with
+   * BAD_USER_INPUT (`extensions.limit`) before any of it runs (by `predict`, before anything
+   * is scored or logged).
    */
   explanation: Maybe<Explanation>;
   id: Scalars['ID']['output'];

@@ -21,6 +21,7 @@ import {
   type Classifier,
 } from "../../../src/core/estimators/index.ts";
 import { expectRelClose, maxAbs } from "../helpers/close.ts";
+import { MAX_CACHE_SIZE_MB } from "../../../src/core/estimators/svm.ts";
 
 interface Case {
   name: string;
@@ -278,6 +279,17 @@ describe("SVM hyperparameters and contract", () => {
     for (const params of ok) {
       expect(validateHyperparameters("SVM", params)).toMatchObject(params);
       expect(() => createEstimator("SVM", params).fit(X, y)).not.toThrow();
+    }
+  });
+
+  it("bounds cache_size at MAX_CACHE_SIZE_MB (issue 22: 100000 took 3 GB of a shared server): at the limit accepted, above it refused saying what to do", () => {
+    expect(MAX_CACHE_SIZE_MB).toBe(1024);
+    expect(validateHyperparameters("SVM", { cache_size: MAX_CACHE_SIZE_MB })).toMatchObject({ cache_size: 1024 });
+    for (const cache_size of [1024.5, 100_000, 1e308]) {
+      for (const check of [() => createEstimator("SVM", { cache_size }).fit(X, y), () => validateHyperparameters("SVM", { cache_size })]) {
+        expect(check, String(cache_size)).toThrow(field("hyperparameters.cache_size"));
+        expect(check, String(cache_size)).toThrow(/at most 1024 \(MB\).*default \(200\)/);
+      }
     }
   });
 

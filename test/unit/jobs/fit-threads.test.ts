@@ -92,3 +92,45 @@ describe("FitThreads", () => {
     expect(error.message).toMatch(/folds must be an integer/);
   });
 });
+
+describe("FitThreads: memory an ended fit leaves behind (issue 22, item 3)", () => {
+  /** An RBF SVM whose kernel cache fills to ~n²·8 bytes (n = 1200: ~11 MB) and is garbage once the fit ends. */
+  function svm(n: number): FitInput["request"] {
+    const x = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 100);
+    const z = Float64Array.from({ length: n }, (_, i) => ((i * 104729) % 997) / 100);
+    const label = Int32Array.from({ length: n }, (_, i) => ((i * 31) % 3 === 0 ? 0 : 1));
+    return { algorithm: "SVM", target: { name: "label", type: "CATEGORY", values: label, categories: ["a", "b"] }, features: [{ name: "x", type: "NUMBER", values: x }, { name: "z", type: "NUMBER", values: z }], testFraction: 0, seed: 3 };
+  }
+
+  it("replaces a thread that still holds more than the threshold (the kernel cache) after a fit, and keeps one that does not", async () => {
+    // An idle thread allocates nothing, so it would never collect the cache: only a fresh thread frees it.
+    const recycling = new FitThreads(1, 8 * 2 ** 20);
+    try {
+      recycling.prestart();
+      const [first] = recycling.idleThreadIds();
+      // A small fit retains little: the same warm thread comes back.
+      await recycling.run({ request: noisy(200), hyperparameters: { max_iter: 50 } }, () => {}).result;
+      expect(recycling.idleThreadIds()).toEqual([first]);
+      // Finished: the cache (~11 MB) is over the threshold, so the thread is replaced.
+      await recycling.run({ request: svm(1200), hyperparameters: { cache_size: 64 } }, () => {}).result;
+      const [second] = recycling.idleThreadIds();
+      expect(second).toBeDefined();
+      expect(second).not.toBe(first);
+      // Cancelled mid-fit (at its first iteration, its cache still small): replaced too.
+      let resolveStarted!: () => void;
+      const started = new Promise<void>((r) => (resolveStarted = r));
+      const running = recycling.run({ request: svm(1500), hyperparameters: { cache_size: 64, tol: 1e-12, max_iter: 100_000_000 } }, () => resolveStarted());
+      await started;
+      running.cancel("cancelled");
+      expect(await running.result.catch((e) => e)).toBeInstanceOf(FitAbortedError);
+      const [third] = recycling.idleThreadIds();
+      expect(third).toBeDefined();
+      expect(third).not.toBe(second);
+      // The replacement fits as the first thread did.
+      const next = await recycling.run({ request: noisy(200), hyperparameters: { max_iter: 50 } }, () => {}).result;
+      expect(next.metrics.evaluatedOn).toBe("TEST");
+    } finally {
+      await recycling.close();
+    }
+  });
+});
