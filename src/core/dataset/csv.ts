@@ -175,12 +175,25 @@ class PlainLines {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    const lines = (this.carry + text).split("\n");
-    this.carry = lines.pop()!;
-    for (const line of lines) this.record(line, true);
-    // A line in progress this long may already break the record-size limit: report it now
-    // rather than hold an unbounded line.
-    if (this.carry.length > 3 * this.maxRecord + MAX_COLUMNS_GUARD) this.checkSize(this.carry.split(","), this.line + 1);
+    // Only the new text is split and scanned: the line in progress (`carry`) is never scanned
+    // again, so a line arriving in many chunks costs its length, not its length squared.
+    if (text.indexOf("\n") < 0) this.carry += text;
+    else {
+      const lines = text.split("\n");
+      lines[0] = this.carry + lines[0];
+      this.carry = lines.pop()!;
+      for (const line of lines) this.record(line, true);
+    }
+    // A line in progress this long already breaks a limit: report it now rather than hold an
+    // unbounded line. Its field characters exceed the record size (checkSize throws, as
+    // csv-parse would), unless it is mostly commas, more than any record may have. Either way
+    // this runs once per line.
+    const fields = this.ingest.fieldLimit();
+    if (this.carry.length > 3 * this.maxRecord + Math.max(fields, MAX_COLUMNS_GUARD)) {
+      const partial = this.carry.split(",");
+      this.checkSize(partial, this.line + 1);
+      throw this.ingest.tooManyFields(this.line + 1, partial.length);
+    }
     return true;
   }
 
@@ -298,6 +311,26 @@ class CsvIngest {
     return new InvalidInputError(
       `A field in the record starting at line ${line}, field ${column} is longer than ${this.limits.maxFieldLength} characters (maxFieldLength); is a closing quote missing?`,
       { line, column, field, csvCode: "CSV_MAX_RECORD_SIZE", limit: this.limits.maxFieldLength },
+    );
+  }
+
+  /** Most fields a record may have: the header's, or maxColumns for the header itself. */
+  fieldLimit(): number {
+    return this.header === undefined ? this.limits.maxColumns : this.header.length;
+  }
+
+  /**
+   * A line still arriving already has more fields than fieldLimit(): refused before the rest
+   * is read (the plain path counts only unquoted commas, so each one separates fields).
+   */
+  tooManyFields(line: number, atLeast: number): InvalidInputError {
+    if (this.header === undefined) {
+      const { maxColumns } = this.limits;
+      return new InvalidInputError(`The header has at least ${atLeast} columns; at most ${maxColumns} are allowed (maxColumns).`, { line: 1, actual: atLeast, limit: maxColumns });
+    }
+    return new InvalidInputError(
+      `Line ${line} has at least ${atLeast} fields but the header has ${this.header.length}: every row needs one value per column (quote fields that contain commas).`,
+      { line, expected: this.header.length, actual: atLeast },
     );
   }
 
