@@ -16,6 +16,7 @@ import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availabi
 import { registerUpload } from "./upload.ts";
 import { registerSubscriptions } from "./subscriptions.ts";
 import type { EventBus } from "../services/events.ts";
+import type { DatasetLimits } from "../services/datasets.ts";
 import { createServices, type Services } from "../services/index.ts";
 import { resolvers } from "../graphql/resolvers.ts";
 import { createErrorFormatter, maskedOriginal, serviceUnavailableStatusPlugin } from "../graphql/errors.ts";
@@ -50,6 +51,8 @@ export interface AppOptions {
   worker?: { staleSeconds?: number; graceSeconds?: number };
   /** MAX_UPLOAD_BYTES: largest CSV accepted by POST /datasets */
   maxUploadBytes?: number;
+  /** MAX_PAGE_CELLS, MAX_UPLOAD_CELLS, MAX_UPLOAD_CATEGORIES: what one dataset page or upload may hold */
+  datasetLimits?: Partial<DatasetLimits>;
   /** MAX_TRAINING_SECONDS: wall-clock budget of one training request (a fit, its CV, a search) */
   maxTrainingSeconds?: number;
   /** MODELQL_BOOTSTRAP_KEY: the first ADMIN key's value, instead of a random one printed once */
@@ -114,7 +117,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     reply.log.info({ ...request.operation, req: { method: request.method, url: request.url, route }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, "request completed");
   });
-  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds, events: options.events, queue: options.queue, pool: options.pool });
+  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds, events: options.events, queue: options.queue, pool: options.pool, datasetLimits: options.datasetLimits });
   const defaultWorkspace = await services.workspaces.ensureDefault();
   const createdBootstrapKey = await services.auth.bootstrap(defaultWorkspace, options.bootstrapKey);
 

@@ -20,6 +20,7 @@ const { fastify, createdBootstrapKey } = await buildApp({
   maxBodyBytes: config.maxBodyBytes,
   maxTrainingSeconds: config.maxTrainingSeconds,
   maxUploadBytes: config.maxUploadBytes,
+  datasetLimits: { maxPageCells: config.maxPageCells, maxUploadCells: config.maxUploadCells, maxUploadCategories: config.maxUploadCategories },
   logLevel: config.logLevel,
   bootstrapKey: config.bootstrapKey,
   limits: { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxTokens: config.maxTokens, maxCost: config.maxCost, introspection: config.introspection },

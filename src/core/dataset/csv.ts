@@ -20,16 +20,28 @@ import { pipeline } from "node:stream/promises";
 import { parse as parseStream } from "csv-parse";
 import { CsvError, parse as parseSync, type InfoRecord, type Options } from "csv-parse/sync";
 import { InvalidInputError } from "../errors.ts";
-import { ColumnBuilder, type Column } from "./columns.ts";
+import { ColumnBuilder, type CategoryBudget, type Column } from "./columns.ts";
 
 export interface CsvLimits {
   /** most columns a file may have (default 1000) */
   maxColumns: number;
   /** most characters in one field (default 100 000); guards against a missing closing quote */
   maxFieldLength: number;
+  /**
+   * most cells (data rows × columns) in one file (default 50 000 000, MAX_UPLOAD_CELLS): ingest
+   * holds every cell as a typed value (8 bytes), so this bounds its memory (~400 MB, more while
+   * a column grows) whatever the file's size
+   */
+  maxCells: number;
+  /**
+   * most distinct text values over all columns (default 1 000 000, MAX_UPLOAD_CATEGORIES): each
+   * is held as a string in its column's dictionary (~100 bytes), which a column of distinct
+   * values (an id, free text) would make as large as the file
+   */
+  maxCategories: number;
 }
 
-export const DEFAULT_CSV_LIMITS: Readonly<CsvLimits> = { maxColumns: 1000, maxFieldLength: 100_000 };
+export const DEFAULT_CSV_LIMITS: Readonly<CsvLimits> = { maxColumns: 1000, maxFieldLength: 100_000, maxCells: 50_000_000, maxCategories: 1_000_000 };
 
 /** A parsed table: one typed column per header field, all of length `rowCount`. */
 export interface Table {
@@ -65,7 +77,14 @@ export async function readCsv(
   const ingest = new CsvIngest({ ...DEFAULT_CSV_LIMITS, ...limits });
   await runStream(open(), ingest, "record");
   if (ingest.replayRows() > 0) await runStream(open(), ingest, "replay");
-  return ingest.finish();
+  // Finishing copies each column to its length: one column at a time, letting the event loop
+  // run between them (a large upload's columns together are hundreds of MB).
+  const columns: Column[] = [];
+  for (const builder of ingest.columnBuilders()) {
+    columns.push(builder.finish());
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return ingest.finish(columns);
 }
 
 type OnRecord = (record: string[], info: InfoRecord) => null;
@@ -273,6 +292,21 @@ class CsvIngest {
     this.limits = limits;
   }
 
+  /** Distinct texts of all columns so far, against limits.maxCategories. */
+  private readonly categories: CategoryBudget = (() => {
+    let used = 0;
+    return {
+      take: (column: string) => {
+        if (++used <= this.limits.maxCategories) return;
+        const { maxCategories } = this.limits;
+        throw new InvalidInputError(
+          `The file has more than ${maxCategories} distinct text values (the last in column ${JSON.stringify(column)}), the most one dataset may hold (maxCategories, MAX_UPLOAD_CATEGORIES): drop identifier or free-text columns, which a model cannot use as categories anyway.`,
+          { field: column, limit: maxCategories },
+        );
+      },
+    };
+  })();
+
   options(onRecord: OnRecord): Options {
     return {
       bom: true,
@@ -358,6 +392,13 @@ class CsvIngest {
         { line, expected: builders.length, actual: record.length },
       );
     }
+    if ((this.rows + 1) * builders.length > this.limits.maxCells) {
+      const { maxCells } = this.limits;
+      throw new InvalidInputError(
+        `The file has more than ${maxCells} cells (data rows × columns; ${builders.length} columns, line ${line}), the most one dataset may hold (maxCells, MAX_UPLOAD_CELLS): split it into several datasets or drop columns you do not need.`,
+        { line, limit: maxCells },
+      );
+    }
     for (let j = 0; j < builders.length; j++) builders[j].push(record[j]);
     this.rows++;
   }
@@ -377,14 +418,24 @@ class CsvIngest {
     return rows;
   }
 
-  finish(): Table {
+  /** The builders, header validated (for readCsv to finish them one by one). */
+  columnBuilders(): readonly ColumnBuilder[] {
+    this.checkComplete();
+    return this.builders;
+  }
+
+  finish(columns?: Column[]): Table {
+    this.checkComplete();
+    return { columns: columns ?? this.builders.map((b) => b.finish()), rowCount: this.rows };
+  }
+
+  private checkComplete(): void {
     if (this.header === undefined) {
       throw new InvalidInputError("The CSV is empty: expected a header row naming the columns, then one row per record.", { line: 1 });
     }
     if (this.rows === 0) {
       throw new InvalidInputError(`The CSV has a header (${this.header.length} columns) but no data rows.`, { line: 2 });
     }
-    return { columns: this.builders.map((b) => b.finish()), rowCount: this.rows };
   }
 
   private readHeader(record: string[]): void {
@@ -406,7 +457,7 @@ class CsvIngest {
       return name;
     });
     this.header = names;
-    this.builders = names.map((name) => new ColumnBuilder(name));
+    this.builders = names.map((name) => new ColumnBuilder(name, this.categories));
   }
 
   private recordStartLine(record: string[], info: InfoRecord): number {
