@@ -23,7 +23,7 @@ import { createErrorFormatter, maskedOriginal, serviceUnavailableStatusPlugin } 
 import type { Context } from "../graphql/context.ts";
 import { withScopes } from "../graphql/authorization.ts";
 import { armor, costLimitPlugin, DEFAULT_LIMITS, type Limits } from "../graphql/limits.ts";
-import { RateLimiter } from "./rate-limit.ts";
+import { AuthFailureThrottle, authThrottledBody, RateLimiter } from "./rate-limit.ts";
 import { UnauthenticatedError, type Principal } from "../services/auth.ts";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { buildSchema } from "graphql";
@@ -64,6 +64,15 @@ export interface AppOptions {
   limits?: Partial<Limits>;
   /** requests per second per key (0 = no limit) and the bucket size */
   rateLimit?: { perSecond: number; burst: number };
+  /** AUTH_FAILURES_PER_WINDOW failed authentications per client address per AUTH_FAILURE_WINDOW_SECONDS (0 = no limit) */
+  authFailures?: { max: number; windowSeconds: number };
+  /**
+   * REQUEST_TIMEOUT_SECONDS: time to receive a whole request, headers and body (an upload too);
+   * HEADERS_TIMEOUT_SECONDS: time to receive its headers. Slower clients get 408 and are closed.
+   */
+  timeouts?: { requestSeconds: number; headersSeconds: number };
+  /** MAX_SUBSCRIPTIONS_PER_KEY: active subscriptions one API key may hold (per process) */
+  maxSubscriptionsPerKey?: number;
   /**
    * Pre-fill the dashboard's and GraphiQL's key with the bootstrap ADMIN key (MODELQL_BOOTSTRAP_KEY,
    * or the one created on this first start). main.ts sets it only when NODE_ENV is not
@@ -102,8 +111,19 @@ declare module "fastify" {
 const REQUEST = Symbol("request");
 type ScopedContext = Context & { [REQUEST]?: FastifyRequest };
 
+/** Defaults of AppOptions.timeouts, authFailures and maxSubscriptionsPerKey (README, "Limits"). */
+export const DEFAULT_TIMEOUTS = { requestSeconds: 300, headersSeconds: 30 };
+export const DEFAULT_AUTH_FAILURES = { max: 20, windowSeconds: 60 };
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_KEY = 100;
+
 export async function buildApp(options: AppOptions): Promise<App> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const requestTimeout = timeouts.requestSeconds * 1000;
   const fastify = Fastify({
+    // Fastify turns Node's request timeout off by default: a body sent a byte at a time held its
+    // socket for good. Node checks the deadlines every connectionsCheckingInterval.
+    requestTimeout,
+    http: { headersTimeout: Math.min(requestTimeout, timeouts.headersSeconds * 1000), connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeout / 4)) },
     logger: { level: options.logLevel ?? "info" },
     bodyLimit: options.maxBodyBytes,
     genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"].slice(0, 64) : randomUUID()),
@@ -125,6 +145,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const armored = armor(limits);
   const limiter = new RateLimiter(options.rateLimit?.perSecond ?? 0, options.rateLimit?.burst ?? 1);
+  const authFailures = new AuthFailureThrottle(options.authFailures?.max ?? DEFAULT_AUTH_FAILURES.max, options.authFailures?.windowSeconds ?? DEFAULT_AUTH_FAILURES.windowSeconds);
   // Over HTTP, masked errors are logged per request by ApolloServerPluginOperationLog; over
   // WebSocket (subscriptions) there is no request, and the server's logger takes them.
   const formatError = createErrorFormatter();
@@ -153,6 +174,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // before Apollo parses anything.
   fastify.addHook("onRequest", async (request, reply) => {
     if (request.url.split("?")[0] !== "/graphql" || request.method === "OPTIONS") return;
+    const throttled = authFailures.retryAfter(request.ip);
+    if (throttled > 0) return reply.code(429).header("retry-after", String(throttled)).type("application/json").send(authThrottledBody(authFailures, throttled));
     try {
       request.principal = await services.auth.authenticate(request.headers.authorization);
     } catch (error) {
@@ -161,6 +184,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         return reply.code(503).header("retry-after", "2").type("application/json").send({ errors: [{ message: unavailable.message, extensions: { code: unavailable.code } }] });
       }
       if (!(error instanceof UnauthenticatedError)) throw error;
+      authFailures.fail(request.ip);
       return reply.code(401).header("www-authenticate", "Bearer").type("application/json").send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
     }
     const retryAfter = limiter.take(request.principal.keyId);
@@ -180,8 +204,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return context;
     },
   });
-  registerUpload(fastify, services, options.maxUploadBytes);
-  registerSubscriptions(fastify, services, schema, armored.validationRules as never, formatSubscriptionError);
+  registerUpload(fastify, services, options.maxUploadBytes, authFailures);
+  registerSubscriptions(fastify, services, schema, armored.validationRules as never, formatSubscriptionError, {
+    authFailures,
+    maxPerKey: options.maxSubscriptionsPerKey ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_KEY,
+  });
   // The in-process worker (and, with WORKERS=0, only its reaper of lost jobs).
   const worker = new TrainingWorker(services.jobs, services.searches, options.queue, services.events, {
     concurrency: options.workers ?? 1,

@@ -25,6 +25,9 @@ const { fastify, createdBootstrapKey } = await buildApp({
   bootstrapKey: config.bootstrapKey,
   limits: { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxTokens: config.maxTokens, maxCost: config.maxCost, introspection: config.introspection },
   rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+  authFailures: { max: config.authFailuresPerWindow, windowSeconds: config.authFailureWindowSeconds },
+  timeouts: { requestSeconds: config.requestTimeoutSeconds, headersSeconds: config.headersTimeoutSeconds },
+  maxSubscriptionsPerKey: config.maxSubscriptionsPerKey,
   development: config.nodeEnv === "development",
   // The dashboard and GraphiQL come pre-filled with the bootstrap key, never in production.
   prefillWebKey: config.nodeEnv !== "production",

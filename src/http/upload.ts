@@ -20,6 +20,7 @@ import { DomainError, InvalidInputError } from "../core/errors.ts";
 import { UnauthenticatedError } from "../services/auth.ts";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import type { Services } from "../services/index.ts";
+import { authThrottledBody, type AuthFailureThrottle } from "./rate-limit.ts";
 
 /** Largest CSV upload in bytes (MAX_UPLOAD_BYTES); the GraphQL body limit stays small. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
@@ -32,7 +33,7 @@ class UploadTooLarge extends Error {}
 const STORAGE_ERRORS = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "ENOENT", "ENOTDIR", "EIO", "EMFILE"]);
 const isStorageError = (error: unknown) => typeof (error as { code?: unknown })?.code === "string" && STORAGE_ERRORS.has((error as { code: string }).code);
 
-export function registerUpload(fastify: FastifyInstance, services: Services, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES): void {
+export function registerUpload(fastify: FastifyInstance, services: Services, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES, authFailures?: AuthFailureThrottle): void {
   // Hand the raw body stream to the route instead of buffering it.
   fastify.addContentTypeParser(["text/csv", "application/csv", "application/octet-stream"], (_request, payload, done) => done(null, payload));
 
@@ -46,6 +47,10 @@ export function registerUpload(fastify: FastifyInstance, services: Services, max
         .type("application/json")
         .send({ errors: [{ message, extensions: { code, ...details } }] });
     let spoolDir: string | undefined;
+    const throttled = authFailures?.retryAfter(request.ip) ?? 0;
+    if (throttled > 0) {
+      return reply.code(429).header("retry-after", String(throttled)).header("connection", "close").type("application/json").send(authThrottledBody(authFailures!, throttled));
+    }
     try {
       const principal = await services.auth.authenticate(request.headers.authorization);
       services.auth.require(principal, "WRITE");
@@ -71,7 +76,10 @@ export function registerUpload(fastify: FastifyInstance, services: Services, max
       const dataset = await services.datasets.importCsv(principal.workspaceId, name, () => createReadStream(spool));
       return reply.code(201).send({ data: { id: dataset.id, name: dataset.name, rowCount: dataset.rowCount, bytes } });
     } catch (error) {
-      if (error instanceof UnauthenticatedError) return fail("UNAUTHENTICATED", error.message);
+      if (error instanceof UnauthenticatedError) {
+        authFailures?.fail(request.ip);
+        return fail("UNAUTHENTICATED", error.message);
+      }
       if (error instanceof DomainError) return fail(error.code, error.message, error.details);
       if (isDatabaseUnavailable(error)) return fail("SERVICE_UNAVAILABLE", new ServiceUnavailableError().message);
       if (isStorageError(error)) {

@@ -4,7 +4,10 @@
  * upload spool files left by a killed process. Each abusive request runs while /healthz is
  * polled and must keep answering within 1 s.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createConnection } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
 import { openTestDatabase } from "../support/database.ts";
 import { postGraphQL, startTestServer, type TestServer } from "../support/http.ts";
 import type { Database } from "../../src/data/database.ts";
@@ -155,4 +158,94 @@ describe("an upload's memory is bounded (3b)", () => {
     expect(health).toMatchObject({ failures: 0 });
     expect(health.slowest).toBeLessThan(1000);
   }, 120_000);
+});
+
+describe("slow clients, subscriptions per key, failed authentications (4)", () => {
+  it("closes a request whose body arrives a byte at a time once REQUEST_TIMEOUT_SECONDS has passed", async () => {
+    const timed = await startTestServer(database, { timeouts: { requestSeconds: 2, headersSeconds: 2 } });
+    const stop = pollHealth(timed.url);
+    try {
+      const { port } = new URL(timed.url);
+      const sockets = Array.from({ length: 20 }, () => createConnection({ host: "127.0.0.1", port: Number(port) }));
+      const started = performance.now();
+      const closed = sockets.map(
+        (socket) =>
+          new Promise<{ seconds: number; answer: string }>((resolve) => {
+            let answer = "";
+            socket.on("data", (d) => (answer += d));
+            socket.on("error", () => {});
+            socket.on("close", () => resolve({ seconds: (performance.now() - started) / 1000, answer }));
+            socket.write(`POST /datasets?name=slow HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${timed.key}\r\ncontent-type: text/csv\r\ncontent-length: 100000\r\n\r\n`);
+          }),
+      );
+      // One byte per 300 ms per socket, for at most 15 s: the server must close them first.
+      const drip = setInterval(() => sockets.forEach((s) => !s.destroyed && s.write("1")), 300);
+      const bound = setTimeout(() => sockets.forEach((s) => s.destroy()), 15_000);
+      const results = await Promise.all(closed);
+      clearInterval(drip);
+      clearTimeout(bound);
+      for (const { seconds, answer } of results) {
+        expect(seconds).toBeLessThan(10); // 2 s plus Node's check interval (0.5 s here), with room
+        expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      }
+      const health = await stop();
+      expect(health).toMatchObject({ failures: 0 });
+      expect(health.slowest).toBeLessThan(1000);
+    } finally {
+      await stop();
+      await timed.close();
+    }
+  }, 60_000);
+
+  it("refuses subscriptions beyond MAX_SUBSCRIPTIONS_PER_KEY with BAD_USER_INPUT, and frees a slot when one completes", async () => {
+    const capped = await startTestServer(database, { maxSubscriptionsPerKey: 3 });
+    const client = createClient({ url: `${capped.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${capped.key}` }, retryAttempts: 0, lazy: false });
+    const other = createClient({ url: `${capped.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${capped.key}` }, retryAttempts: 0 });
+    try {
+      const errors: unknown[][] = [];
+      const subscribe = (c: Client) => {
+        const index = errors.push([]) - 1;
+        return c.subscribe({ query: `subscription { modelEvents { type } }` }, { next: () => {}, error: (e) => errors[index].push(e), complete: () => {} });
+      };
+      const disposers = [subscribe(client), subscribe(client), subscribe(other)];
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(errors.flat()).toEqual([]);
+      // The fourth, on either connection, is one too many for the key.
+      subscribe(client);
+      await vi.waitFor(() => expect(errors[3]).toHaveLength(1), { timeout: 10_000 });
+      expect((errors[3][0] as any)[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "MAX_SUBSCRIPTIONS_PER_KEY" });
+      disposers[2]();
+      await new Promise((r) => setTimeout(r, 500));
+      subscribe(client);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(errors[4]).toEqual([]);
+    } finally {
+      await client.dispose();
+      await other.dispose();
+      await capped.close();
+    }
+  }, 60_000);
+
+  it("answers 429 with Retry-After after AUTH_FAILURES_PER_WINDOW failed authentications from an address, even to a good key", async () => {
+    const throttled = await startTestServer(database, { authFailures: { max: 5, windowSeconds: 60 } });
+    try {
+      const ask = (key: string) => fetch(`${throttled.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ query: "{ algorithms { algorithm } }" }) });
+      expect((await ask(throttled.key)).status).toBe(200);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await ask(`mql_wrong_${i}_${"x".repeat(20)}`)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401]);
+      for (const key of ["mql_wrong_again_xxxxxxxxxxxxxxx", throttled.key]) {
+        const refused = await ask(key);
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+        expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+        expect(((await refused.json()) as any).errors[0].extensions).toMatchObject({ code: "RATE_LIMITED", limit: "AUTH_FAILURES_PER_WINDOW" });
+      }
+      // The upload route shares the count.
+      const upload = await fetch(`${throttled.url}/datasets?name=x`, { method: "POST", headers: { authorization: `Bearer ${throttled.key}`, "content-type": "text/csv" }, body: "a\n1\n" });
+      expect(upload.status).toBe(429);
+    } finally {
+      await throttled.close();
+    }
+  });
 });
