@@ -39,6 +39,8 @@ export interface Config {
   authFailureWindowSeconds: number;
   /** MAX_SUBSCRIPTIONS_PER_KEY (default 100): active subscriptions one API key may hold, per process. */
   maxSubscriptionsPerKey: number;
+  /** UPLOAD_DIR (default <os tmpdir>/modelql-uploads): where uploads are spooled; spools of dead processes are removed on start. */
+  uploadDir: string | undefined;
   /** MAX_PAGE_CELLS (default 100 000): most cells (rows × columns) one `Dataset.rows` page returns. */
   maxPageCells: number;
   /** MAX_UPLOAD_CELLS (default 50 000 000): most cells (data rows × columns) one CSV may have; bounds ingest memory. */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerWindow: integer(env, "AUTH_FAILURES_PER_WINDOW", 20, 0, 1e6),
     authFailureWindowSeconds: integer(env, "AUTH_FAILURE_WINDOW_SECONDS", 60, 1, 86_400),
     maxSubscriptionsPerKey: integer(env, "MAX_SUBSCRIPTIONS_PER_KEY", 100, 1, 1e6),
+    uploadDir: env.UPLOAD_DIR || undefined,
     maxPageCells: integer(env, "MAX_PAGE_CELLS", 100_000, 1000, 1e8),
     maxUploadCells: integer(env, "MAX_UPLOAD_CELLS", 50_000_000, 1, 2 ** 31 - 1),
     maxUploadCategories: integer(env, "MAX_UPLOAD_CATEGORIES", 1_000_000, 1, 2 ** 31 - 1),

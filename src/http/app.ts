@@ -13,7 +13,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { Pool } from "pg";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
-import { registerUpload } from "./upload.ts";
+import { DEFAULT_UPLOAD_DIR, registerUpload, removeStaleSpools } from "./upload.ts";
 import { registerSubscriptions } from "./subscriptions.ts";
 import type { EventBus } from "../services/events.ts";
 import type { DatasetLimits } from "../services/datasets.ts";
@@ -51,6 +51,8 @@ export interface AppOptions {
   worker?: { staleSeconds?: number; graceSeconds?: number };
   /** MAX_UPLOAD_BYTES: largest CSV accepted by POST /datasets */
   maxUploadBytes?: number;
+  /** UPLOAD_DIR: where POST /datasets spools uploads; stale spools there are removed on start */
+  uploadDir?: string;
   /** MAX_PAGE_CELLS, MAX_UPLOAD_CELLS, MAX_UPLOAD_CATEGORIES: what one dataset page or upload may hold */
   datasetLimits?: Partial<DatasetLimits>;
   /** MAX_TRAINING_SECONDS: wall-clock budget of one training request (a fit, its CV, a search) */
@@ -204,7 +206,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return context;
     },
   });
-  registerUpload(fastify, services, options.maxUploadBytes, authFailures);
+  const uploadDir = options.uploadDir ?? DEFAULT_UPLOAD_DIR;
+  // A spool directory that cannot be read (a broken TMPDIR) must not stop the server: uploads
+  // then answer 503 on their own.
+  const stale = await removeStaleSpools(uploadDir).catch((error: unknown) => {
+    fastify.log.warn({ err: error, uploadDir }, "could not look for stale upload spool files");
+    return [];
+  });
+  if (stale.length > 0) fastify.log.warn({ uploadDir, removed: stale }, "removed upload spool files left by processes that ended without cleaning up");
+  registerUpload(fastify, services, options.maxUploadBytes, authFailures, uploadDir);
   registerSubscriptions(fastify, services, schema, armored.validationRules as never, formatSubscriptionError, {
     authFailures,
     maxPerKey: options.maxSubscriptionsPerKey ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_KEY,

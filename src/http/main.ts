@@ -20,6 +20,7 @@ const { fastify, createdBootstrapKey } = await buildApp({
   maxBodyBytes: config.maxBodyBytes,
   maxTrainingSeconds: config.maxTrainingSeconds,
   maxUploadBytes: config.maxUploadBytes,
+  uploadDir: config.uploadDir,
   datasetLimits: { maxPageCells: config.maxPageCells, maxUploadCells: config.maxUploadCells, maxUploadCategories: config.maxUploadCategories },
   logLevel: config.logLevel,
   bootstrapKey: config.bootstrapKey,

@@ -4,12 +4,17 @@
  * upload spool files left by a killed process. Each abusive request runs while /healthz is
  * polled and must keep answering within 1 s.
  */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { openTestDatabase } from "../support/database.ts";
 import { postGraphQL, startTestServer, type TestServer } from "../support/http.ts";
+import { startServerProcess } from "../support/process.ts";
 import type { Database } from "../../src/data/database.ts";
 
 let database: Database;
@@ -248,4 +253,53 @@ describe("slow clients, subscriptions per key, failed authentications (4)", () =
       await throttled.close();
     }
   });
+});
+
+describe("upload spool files (10)", () => {
+  it("removes on start the spool of a server SIGKILLed mid-upload, and those of dead processes, keeping live ones", async () => {
+    const uploadDir = await mkdtemp(join(tmpdir(), "modelql-spool-test-"));
+    try {
+      // A dead pid: a child that has exited. A live one: this process. Plus one of a live pid older than a day.
+      const dead = spawn(process.execPath, ["-e", ""]);
+      await new Promise((r) => dead.once("exit", r));
+      for (const name of [`${dead.pid}-aaaaaa`, `${process.pid}-bbbbbb`, `${process.pid}-cccccc`]) {
+        await mkdir(join(uploadDir, name));
+        await writeFile(join(uploadDir, name, "upload.csv"), "a\n1\n");
+      }
+      const dayAgo = new Date(Date.now() - 25 * 3600 * 1000);
+      await utimes(join(uploadDir, `${process.pid}-cccccc`), dayAgo, dayAgo);
+
+      // A real server process, killed while an upload streams into its spool.
+      const key = "spool-test-bootstrap-key-0123456789";
+      const first = await startServerProcess({ UPLOAD_DIR: uploadDir, MODELQL_BOOTSTRAP_KEY: key });
+      const { port } = new URL(first.base);
+      const socket = createConnection({ host: "127.0.0.1", port: Number(port) });
+      socket.on("error", () => {});
+      socket.write(`POST /datasets?name=killed HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${key}\r\ncontent-type: text/csv\r\ncontent-length: 10000000\r\n\r\na,b\n` + "1,2\n".repeat(10_000));
+      const spool = () => readdir(uploadDir).then((names) => names.filter((n) => n.startsWith(`${first.child.pid}-`)));
+      await vi.waitFor(async () => expect(await spool()).toHaveLength(1), { timeout: 30_000, interval: 200 });
+      await first.stop("SIGKILL");
+      socket.destroy();
+      const left = await spool();
+      expect(left).toHaveLength(1);
+
+      const second = await startServerProcess({ UPLOAD_DIR: uploadDir, MODELQL_BOOTSTRAP_KEY: key });
+      try {
+        const names = await readdir(uploadDir);
+        expect(names).not.toContain(left[0]);
+        expect(names).not.toContain(`${dead.pid}-aaaaaa`);
+        expect(names).not.toContain(`${process.pid}-cccccc`);
+        expect(names).toContain(`${process.pid}-bbbbbb`);
+        // Uploads still work, and leave nothing behind.
+        const done = await upload(second.base, key, "after", "a,b\n1,2\n");
+        expect(done.status).toBe(201);
+        // (removed just after the answer is sent)
+        await vi.waitFor(async () => expect((await readdir(uploadDir)).filter((n) => n.startsWith(`${second.child.pid}-`))).toEqual([]), { timeout: 10_000 });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(uploadDir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
