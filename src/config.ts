@@ -31,6 +31,22 @@ export interface Config {
   rateLimitBurst: number;
   /** MAX_UPLOAD_BYTES (default 2 GiB): largest CSV file accepted by POST /datasets (streamed to disk, never held in memory). */
   maxUploadBytes: number;
+  /** REQUEST_TIMEOUT_SECONDS (default 300): time to receive a whole request, body included (an upload too); HEADERS_TIMEOUT_SECONDS (default 30): its headers. */
+  requestTimeoutSeconds: number;
+  headersTimeoutSeconds: number;
+  /** AUTH_FAILURES_PER_WINDOW (default 20; 0 = off) failed authentications per client address per AUTH_FAILURE_WINDOW_SECONDS (default 60), then 429. */
+  authFailuresPerWindow: number;
+  authFailureWindowSeconds: number;
+  /** MAX_SUBSCRIPTIONS_PER_KEY (default 100): active subscriptions one API key may hold, per process. */
+  maxSubscriptionsPerKey: number;
+  /** UPLOAD_DIR (default <os tmpdir>/modelql-uploads): where uploads are spooled; spools of dead processes are removed on start. */
+  uploadDir: string | undefined;
+  /** MAX_PAGE_CELLS (default 100 000): most cells (rows × columns) one `Dataset.rows` page returns. */
+  maxPageCells: number;
+  /** MAX_UPLOAD_CELLS (default 50 000 000): most cells (data rows × columns) one CSV may have; bounds ingest memory. */
+  maxUploadCells: number;
+  /** MAX_UPLOAD_CATEGORIES (default 1 000 000): most distinct text values over all columns of one CSV. */
+  maxUploadCategories: number;
   /** MAX_TRAINING_SECONDS (default 300): wall-clock budget of one training request, checked between solver iterations. */
   maxTrainingSeconds: number;
   /** WORKERS (default 1): training jobs this process runs at once; 0 = an API node that only queues. */
@@ -65,6 +81,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 1000, 0, 1e9),
     rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 2 * integer(env, "RATE_LIMIT_PER_SECOND", 1000, 0, 1e9), 1, 1e9),
     maxUploadBytes: integer(env, "MAX_UPLOAD_BYTES", 2 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
+    requestTimeoutSeconds: integer(env, "REQUEST_TIMEOUT_SECONDS", 300, 1, 86_400),
+    headersTimeoutSeconds: integer(env, "HEADERS_TIMEOUT_SECONDS", 30, 1, 3600),
+    authFailuresPerWindow: integer(env, "AUTH_FAILURES_PER_WINDOW", 20, 0, 1e6),
+    authFailureWindowSeconds: integer(env, "AUTH_FAILURE_WINDOW_SECONDS", 60, 1, 86_400),
+    maxSubscriptionsPerKey: integer(env, "MAX_SUBSCRIPTIONS_PER_KEY", 100, 1, 1e6),
+    uploadDir: env.UPLOAD_DIR || undefined,
+    maxPageCells: integer(env, "MAX_PAGE_CELLS", 100_000, 1000, 1e8),
+    maxUploadCells: integer(env, "MAX_UPLOAD_CELLS", 50_000_000, 1, 2 ** 31 - 1),
+    maxUploadCategories: integer(env, "MAX_UPLOAD_CATEGORIES", 1_000_000, 1, 2 ** 31 - 1),
     maxTrainingSeconds: integer(env, "MAX_TRAINING_SECONDS", DEFAULT_MAX_TRAINING_SECONDS, 1, 86_400),
     workers: integer(env, "WORKERS", 1, 0, 64),
     jobsSchema: identifier(env, "JOBS_SCHEMA", "pgboss"),

@@ -13,10 +13,11 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { Pool } from "pg";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
-import { registerUpload } from "./upload.ts";
+import { DEFAULT_UPLOAD_DIR, registerUpload, removeStaleSpools } from "./upload.ts";
 import { registerErrorHandlers } from "./errors.ts";
 import { registerSubscriptions } from "./subscriptions.ts";
 import type { EventBus } from "../services/events.ts";
+import type { DatasetLimits } from "../services/datasets.ts";
 import { createServices, type Services } from "../services/index.ts";
 import { resolvers } from "../graphql/resolvers.ts";
 import { createErrorFormatter, maskedOriginal, serviceUnavailableStatusPlugin } from "../graphql/errors.ts";
@@ -24,7 +25,7 @@ import type { Context } from "../graphql/context.ts";
 import { withFieldScopes, withScopes } from "../graphql/authorization.ts";
 import { armor, costLimitPlugin, DEFAULT_LIMITS, type Limits } from "../graphql/limits.ts";
 import { textCheckPlugin } from "../graphql/text.ts";
-import { RateLimiter } from "./rate-limit.ts";
+import { AuthFailureThrottle, authThrottledBody, RateLimiter } from "./rate-limit.ts";
 import { UnauthenticatedError, type Principal } from "../services/auth.ts";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { buildSchema } from "graphql";
@@ -52,6 +53,10 @@ export interface AppOptions {
   worker?: { staleSeconds?: number; graceSeconds?: number };
   /** MAX_UPLOAD_BYTES: largest CSV accepted by POST /datasets */
   maxUploadBytes?: number;
+  /** UPLOAD_DIR: where POST /datasets spools uploads; stale spools there are removed on start */
+  uploadDir?: string;
+  /** MAX_PAGE_CELLS, MAX_UPLOAD_CELLS, MAX_UPLOAD_CATEGORIES: what one dataset page or upload may hold */
+  datasetLimits?: Partial<DatasetLimits>;
   /** MAX_TRAINING_SECONDS: wall-clock budget of one training request (a fit, its CV, a search) */
   maxTrainingSeconds?: number;
   /** MODELQL_BOOTSTRAP_KEY: the first ADMIN key's value, instead of a random one printed once */
@@ -63,6 +68,15 @@ export interface AppOptions {
   limits?: Partial<Limits>;
   /** requests per second per key (0 = no limit) and the bucket size */
   rateLimit?: { perSecond: number; burst: number };
+  /** AUTH_FAILURES_PER_WINDOW failed authentications per client address per AUTH_FAILURE_WINDOW_SECONDS (0 = no limit) */
+  authFailures?: { max: number; windowSeconds: number };
+  /**
+   * REQUEST_TIMEOUT_SECONDS: time to receive a whole request, headers and body (an upload too);
+   * HEADERS_TIMEOUT_SECONDS: time to receive its headers. Slower clients get 408 and are closed.
+   */
+  timeouts?: { requestSeconds: number; headersSeconds: number };
+  /** MAX_SUBSCRIPTIONS_PER_KEY: active subscriptions one API key may hold (per process) */
+  maxSubscriptionsPerKey?: number;
   /**
    * Pre-fill the dashboard's and GraphiQL's key with the bootstrap ADMIN key (MODELQL_BOOTSTRAP_KEY,
    * or the one created on this first start). main.ts sets it only when NODE_ENV is not
@@ -101,8 +115,19 @@ declare module "fastify" {
 const REQUEST = Symbol("request");
 type ScopedContext = Context & { [REQUEST]?: FastifyRequest };
 
+/** Defaults of AppOptions.timeouts, authFailures and maxSubscriptionsPerKey (README, "Limits"). */
+export const DEFAULT_TIMEOUTS = { requestSeconds: 300, headersSeconds: 30 };
+export const DEFAULT_AUTH_FAILURES = { max: 20, windowSeconds: 60 };
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_KEY = 100;
+
 export async function buildApp(options: AppOptions): Promise<App> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const requestTimeout = timeouts.requestSeconds * 1000;
   const fastify = Fastify({
+    // Fastify turns Node's request timeout off by default: a body sent a byte at a time held its
+    // socket for good. Node checks the deadlines every connectionsCheckingInterval.
+    requestTimeout,
+    http: { headersTimeout: Math.min(requestTimeout, timeouts.headersSeconds * 1000), connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeout / 4)) },
     logger: { level: options.logLevel ?? "info" },
     bodyLimit: options.maxBodyBytes,
     genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"].slice(0, 64) : randomUUID()),
@@ -119,7 +144,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     reply.log.info({ ...request.operation, req: { method: request.method, url: request.url, route }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, "request completed");
   });
-  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds, events: options.events, queue: options.queue, pool: options.pool });
+  const services = createServices(options.prisma, { maxTrainingSeconds: options.maxTrainingSeconds, events: options.events, queue: options.queue, pool: options.pool, datasetLimits: options.datasetLimits });
   const defaultWorkspace = await services.workspaces.ensureDefault();
   const createdBootstrapKey = await services.auth.bootstrap(defaultWorkspace, options.bootstrapKey);
 
@@ -127,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const armored = armor(limits);
   const limiter = new RateLimiter(options.rateLimit?.perSecond ?? 0, options.rateLimit?.burst ?? 1);
+  const authFailures = new AuthFailureThrottle(options.authFailures?.max ?? DEFAULT_AUTH_FAILURES.max, options.authFailures?.windowSeconds ?? DEFAULT_AUTH_FAILURES.windowSeconds);
   // Over HTTP, masked errors are logged per request by ApolloServerPluginOperationLog; over
   // WebSocket (subscriptions) there is no request, and the server's logger takes them.
   const formatError = createErrorFormatter();
@@ -170,6 +196,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // before Apollo parses anything.
   fastify.addHook("onRequest", async (request, reply) => {
     if (request.url.split("?")[0] !== "/graphql" || request.method === "OPTIONS") return;
+    const throttled = authFailures.retryAfter(request.ip);
+    if (throttled > 0) return reply.code(429).header("retry-after", String(throttled)).type("application/json").send(authThrottledBody(authFailures, throttled));
     try {
       request.principal = await services.auth.authenticate(request.headers.authorization);
     } catch (error) {
@@ -178,6 +206,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         return reply.code(503).header("retry-after", "2").type("application/json").send({ errors: [{ message: unavailable.message, extensions: { code: unavailable.code } }] });
       }
       if (!(error instanceof UnauthenticatedError)) throw error;
+      authFailures.fail(request.ip);
       return reply.code(401).header("www-authenticate", "Bearer").type("application/json").send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
     }
     const retryAfter = limiter.take(request.principal.keyId);
@@ -197,8 +226,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return context;
     },
   });
-  registerUpload(fastify, services, options.maxUploadBytes);
-  registerSubscriptions(fastify, services, schema, armored.validationRules as never, formatSubscriptionError);
+  const uploadDir = options.uploadDir ?? DEFAULT_UPLOAD_DIR;
+  // A spool directory that cannot be read (a broken TMPDIR) must not stop the server: uploads
+  // then answer 503 on their own.
+  const stale = await removeStaleSpools(uploadDir).catch((error: unknown) => {
+    fastify.log.warn({ err: error, uploadDir }, "could not look for stale upload spool files");
+    return [];
+  });
+  if (stale.length > 0) fastify.log.warn({ uploadDir, removed: stale }, "removed upload spool files left by processes that ended without cleaning up");
+  registerUpload(fastify, services, options.maxUploadBytes, authFailures, uploadDir);
+  registerSubscriptions(fastify, services, schema, armored.validationRules as never, formatSubscriptionError, {
+    authFailures,
+    maxPerKey: options.maxSubscriptionsPerKey ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_KEY,
+  });
   // The in-process worker (and, with WORKERS=0, only its reaper of lost jobs).
   const worker = new TrainingWorker(services.jobs, services.searches, options.queue, services.events, {
     concurrency: options.workers ?? 1,

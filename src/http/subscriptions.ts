@@ -8,15 +8,21 @@
  * RECHECK_MS while idle: once it is revoked or expired, the connection is closed with 4403 and
  * nothing more is sent (the check is the auth service's cached one: at once for a revocation
  * made through this server, within its 5 s cache for one made through another).
+ *
+ * One API key may hold at most `maxPerKey` active subscriptions (MAX_SUBSCRIPTIONS_PER_KEY, per
+ * process): each holds a listener and a socket's buffers, and 3000 were accepted from one key.
+ * The excess is refused with BAD_USER_INPUT naming the limit. Failed authentications count
+ * against the address like over HTTP (AuthFailureThrottle); a throttled address is refused.
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { execute, parse, specifiedRules, subscribe, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
+import { execute, GraphQLError, parse, specifiedRules, subscribe, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Services } from "../services/index.ts";
 import { UnauthenticatedError, type Principal } from "../services/auth.ts";
 import type { Context } from "../graphql/context.ts";
+import type { AuthFailureThrottle } from "./rate-limit.ts";
 
 /** How often an idle connection's key is checked again. */
 const RECHECK_MS = 5_000;
@@ -28,8 +34,11 @@ export function registerSubscriptions(
   schema: GraphQLSchema,
   validationRules: readonly ValidationRule[],
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+  limits: { authFailures: AuthFailureThrottle; maxPerKey: number },
 ): void {
   const wss = new WebSocketServer({ noServer: true });
+  /** The open connections of each key; their `subscriptions` (graphql-ws's own table) are what is counted. */
+  const connections = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
   fastify.server.on("upgrade", (request, socket, head) => {
     if (new URL(request.url ?? "/", "http://localhost").pathname !== "/graphql") {
       socket.destroy();
@@ -65,17 +74,42 @@ export function registerSubscriptions(
       onConnect: async (ctx) => {
         const fromParams = ctx.connectionParams?.authorization;
         const header = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
+        const address = ctx.extra.request.socket.remoteAddress ?? "";
+        if (limits.authFailures.retryAfter(address) > 0) return false;
         try {
           ctx.extra.principal = await services.auth.authenticate(header);
-          ctx.extra.authorization = header;
-          const extra = ctx.extra as unknown as Extra;
-          const timer = setInterval(() => void stillValid(extra).then((valid) => valid || clearInterval(timer)), RECHECK_MS);
-          timer.unref();
-          extra.socket.once("close", () => clearInterval(timer));
-          return true;
         } catch {
+          limits.authFailures.fail(address);
           return false;
         }
+        ctx.extra.authorization = header;
+        const extra = ctx.extra as unknown as Extra;
+        const timer = setInterval(() => void stillValid(extra).then((valid) => valid || clearInterval(timer)), RECHECK_MS);
+        timer.unref();
+        extra.socket.once("close", () => clearInterval(timer));
+        const keyId = ctx.extra.principal.keyId;
+        if (!connections.has(keyId)) connections.set(keyId, new Set());
+        connections.get(keyId)!.add(ctx);
+        return true;
+      },
+      onSubscribe: (ctx) => {
+        const own = connections.get(ctx.extra.principal!.keyId);
+        let active = 0;
+        // graphql-ws has already entered this subscription in its table: it counts.
+        for (const connection of own ?? []) active += Object.keys(connection.subscriptions).length;
+        if (active <= limits.maxPerKey) return undefined;
+        return [
+          new GraphQLError(`This API key already has ${limits.maxPerKey} active subscriptions, the most allowed (MAX_SUBSCRIPTIONS_PER_KEY): complete one before starting another.`, {
+            extensions: { code: "BAD_USER_INPUT", limit: "MAX_SUBSCRIPTIONS_PER_KEY" },
+          }),
+        ];
+      },
+      onClose: (ctx) => {
+        const keyId = ctx.extra.principal?.keyId;
+        if (keyId === undefined) return;
+        const own = connections.get(keyId);
+        own?.delete(ctx);
+        if (own?.size === 0) connections.delete(keyId);
       },
       // Errors leave through the same formatter as HTTP's: domain codes kept, the rest masked.
       // A revoked key's connection is closed here, before the event is sent (a send on a

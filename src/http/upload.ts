@@ -10,7 +10,7 @@
  *        --data-binary @houses.csv "http://127.0.0.1:4000/datasets?name=houses"
  */
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -21,6 +21,7 @@ import { UnauthenticatedError } from "../services/auth.ts";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import type { Services } from "../services/index.ts";
 import { mediaType, sendError } from "./errors.ts";
+import { authThrottledBody, type AuthFailureThrottle } from "./rate-limit.ts";
 
 /** Largest CSV upload in bytes (MAX_UPLOAD_BYTES); the GraphQL body limit stays small. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
@@ -29,6 +30,53 @@ const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 4
 
 class UploadTooLarge extends Error {}
 
+/**
+ * Where uploads are spooled (UPLOAD_DIR, default <os tmpdir>/modelql-uploads): one directory per
+ * upload named `<pid>-<random>`, so that the process that owns it can be told from its name. A
+ * process killed mid-upload (SIGKILL, OOM) cannot remove its spool files;
+ * {@link removeStaleSpools} does on the next start.
+ */
+export const DEFAULT_UPLOAD_DIR = join(tmpdir(), "modelql-uploads");
+
+/** A spool older than this is stale whoever owns it (no request lives a day: REQUEST_TIMEOUT_SECONDS). */
+const STALE_SPOOL_MS = 24 * 3600 * 1000;
+
+/**
+ * Remove the spools in `dir` of processes no longer alive, and any older than a day (a pid may
+ * have been reused). Spools of live processes, this one included (tests run several apps in one
+ * process), are left alone. Returns the names removed.
+ */
+export async function removeStaleSpools(dir: string, now = Date.now()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+    const path = join(dir, name);
+    const modified = await stat(path).then((s) => s.mtimeMs, () => undefined);
+    if (modified === undefined) continue;
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && now - modified < STALE_SPOOL_MS) continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
+
 /** The spool file could not be written (disk full, read-only, gone): the server's storage, not the request. */
 const STORAGE_ERRORS = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "ENOENT", "ENOTDIR", "EIO", "EMFILE"]);
 const isStorageError = (error: unknown) => typeof (error as { code?: unknown })?.code === "string" && STORAGE_ERRORS.has((error as { code: string }).code);
@@ -36,7 +84,7 @@ const isStorageError = (error: unknown) => typeof (error as { code?: unknown })?
 /** The content types of a CSV body, streamed to the route as they come. */
 const CSV_TYPES = ["text/csv", "application/csv", "application/octet-stream"];
 
-export function registerUpload(fastify: FastifyInstance, services: Services, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES): void {
+export function registerUpload(fastify: FastifyInstance, services: Services, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES, authFailures?: AuthFailureThrottle, uploadDir = DEFAULT_UPLOAD_DIR): void {
   // Hand the raw body stream to the route instead of buffering it.
   fastify.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
 
@@ -58,6 +106,10 @@ export function registerUpload(fastify: FastifyInstance, services: Services, max
         .type("application/json")
         .send({ errors: [{ message, extensions: { code, ...details } }] });
     let spoolDir: string | undefined;
+    const throttled = authFailures?.retryAfter(request.ip) ?? 0;
+    if (throttled > 0) {
+      return reply.code(429).header("retry-after", String(throttled)).header("connection", "close").type("application/json").send(authThrottledBody(authFailures!, throttled));
+    }
     try {
       const principal = await services.auth.authenticate(request.headers.authorization);
       services.auth.require(principal, "WRITE");
@@ -67,7 +119,8 @@ export function registerUpload(fastify: FastifyInstance, services: Services, max
       if (!body || typeof (body as { pipe?: unknown }).pipe !== "function") {
         throw new InvalidInputError("Send the CSV file as the body with Content-Type: text/csv.", { field: "body" });
       }
-      spoolDir = await mkdtemp(join(tmpdir(), "modelql-upload-"));
+      await mkdir(uploadDir, { recursive: true, mode: 0o700 });
+      spoolDir = await mkdtemp(join(uploadDir, `${process.pid}-`));
       const spool = join(spoolDir, "upload.csv");
       let bytes = 0;
       const counter = new Transform({
@@ -83,7 +136,10 @@ export function registerUpload(fastify: FastifyInstance, services: Services, max
       const dataset = await services.datasets.importCsv(principal.workspaceId, name, () => createReadStream(spool));
       return reply.code(201).send({ data: { id: dataset.id, name: dataset.name, rowCount: dataset.rowCount, bytes } });
     } catch (error) {
-      if (error instanceof UnauthenticatedError) return fail("UNAUTHENTICATED", error.message);
+      if (error instanceof UnauthenticatedError) {
+        authFailures?.fail(request.ip);
+        return fail("UNAUTHENTICATED", error.message);
+      }
       if (error instanceof DomainError) return fail(error.code, error.message, error.details);
       if (isDatabaseUnavailable(error)) return fail("SERVICE_UNAVAILABLE", new ServiceUnavailableError().message);
       if (isStorageError(error)) {

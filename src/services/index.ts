@@ -4,7 +4,7 @@
  * of GraphQL or HTTP.
  */
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import { DatasetService } from "./datasets.ts";
+import { DatasetService, type DatasetLimits } from "./datasets.ts";
 import { ModelService } from "./models.ts";
 import { PredictionService } from "./predictions.ts";
 import { TrainingService } from "./training.ts";
@@ -39,6 +39,8 @@ export interface ServiceOptions {
   maxTrainingSeconds?: number;
   /** the pg pool under Prisma on Postgres (Database.pool), for the hot paths; absent on PGlite */
   pool?: Pool;
+  /** MAX_PAGE_CELLS, MAX_UPLOAD_CELLS, MAX_UPLOAD_CATEGORIES (DatasetService) */
+  datasetLimits?: Partial<DatasetLimits>;
 }
 
 import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
@@ -51,7 +53,7 @@ import type { Pool } from "pg";
 
 export function createServices(prisma: PrismaClient, options: ServiceOptions): Services {
   const workspaces = new WorkspaceService(prisma);
-  const datasets = new DatasetService(prisma, options.pool);
+  const datasets = new DatasetService(prisma, options.pool, options.datasetLimits);
   const events = options.events ?? new LocalEventBus();
   const models = new ModelService(prisma, events);
   const registry = new RegistryService(prisma, models, events);

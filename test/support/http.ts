@@ -25,10 +25,10 @@ export interface TestServer {
 
 export async function startTestServer(
   database: Database,
-  options: { maxBodyBytes?: number; limits?: AppOptions["limits"]; rateLimit?: AppOptions["rateLimit"]; maxTrainingSeconds?: number; maxUploadBytes?: number; events?: EventBus; queue?: JobQueue; worker?: AppOptions["worker"] } = {},
+  options: { maxBodyBytes?: number; limits?: AppOptions["limits"]; rateLimit?: AppOptions["rateLimit"]; maxTrainingSeconds?: number; maxUploadBytes?: number; datasetLimits?: AppOptions["datasetLimits"]; authFailures?: AppOptions["authFailures"]; timeouts?: AppOptions["timeouts"]; maxSubscriptionsPerKey?: number; uploadDir?: string; events?: EventBus; queue?: JobQueue; worker?: AppOptions["worker"] } = {},
 ): Promise<TestServer> {
   const queue = options.queue ?? (await openTestQueue());
-  const app = await buildApp({ prisma: database.prisma, pool: database.pool, queue, worker: options.worker, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024, logLevel: "silent", limits: options.limits, rateLimit: options.rateLimit, maxTrainingSeconds: options.maxTrainingSeconds, maxUploadBytes: options.maxUploadBytes, events: options.events });
+  const app = await buildApp({ prisma: database.prisma, pool: database.pool, queue, worker: options.worker, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024, logLevel: "silent", limits: options.limits, rateLimit: options.rateLimit, maxTrainingSeconds: options.maxTrainingSeconds, maxUploadBytes: options.maxUploadBytes, datasetLimits: options.datasetLimits, authFailures: options.authFailures, timeouts: options.timeouts, maxSubscriptionsPerKey: options.maxSubscriptionsPerKey, uploadDir: options.uploadDir, events: options.events });
   await app.fastify.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.fastify.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;

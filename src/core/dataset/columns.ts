@@ -173,6 +173,16 @@ export function isMissingCell(text: string): boolean {
   return text.length === 0 || text.trim().length === 0;
 }
 
+/**
+ * The distinct texts a table's columns may hold together. Each is kept (as a dictionary entry)
+ * for the whole ingest, so a column of distinct values (an id, free text) costs memory in
+ * proportion to the file; the budget refuses such a file early instead.
+ */
+export interface CategoryBudget {
+  /** Count one more distinct text of column `column`; throws when over the budget. */
+  take(column: string): void;
+}
+
 /** Builder states. */
 type State = typeof EMPTY | typeof NUMERIC | typeof TEXT;
 /** every cell so far was missing */
@@ -215,7 +225,11 @@ export class ColumnBuilder {
   private replayDictionary: Map<string, number> | undefined;
   private replayCategories: string[] = [];
 
-  constructor(name: string) {
+  constructor(
+    name: string,
+    /** shared by a table's builders: distinct texts they may hold together (CsvLimits.maxCategories) */
+    private readonly budget?: CategoryBudget,
+  ) {
     this.name = name;
   }
 
@@ -267,7 +281,12 @@ export class ColumnBuilder {
     if (this.replayDictionary === undefined) this.replayDictionary = new Map();
     let code = this.replayDictionary.get(cell);
     if (code === undefined) {
-      code = isMissingCell(cell) ? MISSING_CODE : this.replayCategories.push(cell) - 1;
+      if (isMissingCell(cell)) code = MISSING_CODE;
+      else {
+        cell = ownString(cell);
+        this.budget?.take(this.name);
+        code = this.replayCategories.push(cell) - 1;
+      }
       this.replayDictionary.set(cell, code);
     }
     this.codes[row] = code;
@@ -291,6 +310,10 @@ export class ColumnBuilder {
       if (isMissingCell(cell)) code = MISSING_CODE;
       else {
         if (this.maybeBoolean && parseBoolean(cell) < 0) this.maybeBoolean = false;
+        // A cell cut out of the parser's chunk may be a view of that chunk's whole text: kept as
+        // a category it would keep the chunk alive, and a column of distinct values the file.
+        cell = ownString(cell);
+        this.budget?.take(this.name);
         code = this.categories.push(cell) - 1;
       }
       this.dictionary.set(cell, code);
@@ -339,6 +362,12 @@ export class ColumnBuilder {
     for (let i = 0; i < out.length; i++) out[i] = codes[i] < 0 ? NaN : truth[codes[i]];
     return out;
   }
+}
+
+/** A copy of `text` that shares no memory with the string it was cut from. */
+function ownString(text: string): string {
+  // V8 cuts substrings of 13 characters and more as views of their parent; shorter ones are copies.
+  return text.length < 13 ? text : Buffer.from(text, "utf8").toString("utf8");
 }
 
 function ensureFloat64(a: Float64Array, size: number): Float64Array {

@@ -20,16 +20,28 @@ import { pipeline } from "node:stream/promises";
 import { parse as parseStream } from "csv-parse";
 import { CsvError, parse as parseSync, type InfoRecord, type Options } from "csv-parse/sync";
 import { InvalidInputError } from "../errors.ts";
-import { ColumnBuilder, type Column } from "./columns.ts";
+import { ColumnBuilder, type CategoryBudget, type Column } from "./columns.ts";
 
 export interface CsvLimits {
   /** most columns a file may have (default 1000) */
   maxColumns: number;
   /** most characters in one field (default 100 000); guards against a missing closing quote */
   maxFieldLength: number;
+  /**
+   * most cells (data rows × columns) in one file (default 50 000 000, MAX_UPLOAD_CELLS): ingest
+   * holds every cell as a typed value (8 bytes), so this bounds its memory (~400 MB, more while
+   * a column grows) whatever the file's size
+   */
+  maxCells: number;
+  /**
+   * most distinct text values over all columns (default 1 000 000, MAX_UPLOAD_CATEGORIES): each
+   * is held as a string in its column's dictionary (~100 bytes), which a column of distinct
+   * values (an id, free text) would make as large as the file
+   */
+  maxCategories: number;
 }
 
-export const DEFAULT_CSV_LIMITS: Readonly<CsvLimits> = { maxColumns: 1000, maxFieldLength: 100_000 };
+export const DEFAULT_CSV_LIMITS: Readonly<CsvLimits> = { maxColumns: 1000, maxFieldLength: 100_000, maxCells: 50_000_000, maxCategories: 1_000_000 };
 
 /** A parsed table: one typed column per header field, all of length `rowCount`. */
 export interface Table {
@@ -65,7 +77,14 @@ export async function readCsv(
   const ingest = new CsvIngest({ ...DEFAULT_CSV_LIMITS, ...limits });
   await runStream(open(), ingest, "record");
   if (ingest.replayRows() > 0) await runStream(open(), ingest, "replay");
-  return ingest.finish();
+  // Finishing copies each column to its length: one column at a time, letting the event loop
+  // run between them (a large upload's columns together are hundreds of MB).
+  const columns: Column[] = [];
+  for (const builder of ingest.columnBuilders()) {
+    columns.push(builder.finish());
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return ingest.finish(columns);
 }
 
 type OnRecord = (record: string[], info: InfoRecord) => null;
@@ -175,12 +194,25 @@ class PlainLines {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    const lines = (this.carry + text).split("\n");
-    this.carry = lines.pop()!;
-    for (const line of lines) this.record(line, true);
-    // A line in progress this long may already break the record-size limit: report it now
-    // rather than hold an unbounded line.
-    if (this.carry.length > 3 * this.maxRecord + MAX_COLUMNS_GUARD) this.checkSize(this.carry.split(","), this.line + 1);
+    // Only the new text is split and scanned: the line in progress (`carry`) is never scanned
+    // again, so a line arriving in many chunks costs its length, not its length squared.
+    if (text.indexOf("\n") < 0) this.carry += text;
+    else {
+      const lines = text.split("\n");
+      lines[0] = this.carry + lines[0];
+      this.carry = lines.pop()!;
+      for (const line of lines) this.record(line, true);
+    }
+    // A line in progress this long already breaks a limit: report it now rather than hold an
+    // unbounded line. Its field characters exceed the record size (checkSize throws, as
+    // csv-parse would), unless it is mostly commas, more than any record may have. Either way
+    // this runs once per line.
+    const fields = this.ingest.fieldLimit();
+    if (this.carry.length > 3 * this.maxRecord + Math.max(fields, MAX_COLUMNS_GUARD)) {
+      const partial = this.carry.split(",");
+      this.checkSize(partial, this.line + 1);
+      throw this.ingest.tooManyFields(this.line + 1, partial.length);
+    }
     return true;
   }
 
@@ -260,6 +292,21 @@ class CsvIngest {
     this.limits = limits;
   }
 
+  /** Distinct texts of all columns so far, against limits.maxCategories. */
+  private readonly categories: CategoryBudget = (() => {
+    let used = 0;
+    return {
+      take: (column: string) => {
+        if (++used <= this.limits.maxCategories) return;
+        const { maxCategories } = this.limits;
+        throw new InvalidInputError(
+          `The file has more than ${maxCategories} distinct text values (the last in column ${JSON.stringify(column)}), the most one dataset may hold (maxCategories, MAX_UPLOAD_CATEGORIES): drop identifier or free-text columns, which a model cannot use as categories anyway.`,
+          { field: column, limit: maxCategories },
+        );
+      },
+    };
+  })();
+
   options(onRecord: OnRecord): Options {
     return {
       bom: true,
@@ -301,6 +348,26 @@ class CsvIngest {
     );
   }
 
+  /** Most fields a record may have: the header's, or maxColumns for the header itself. */
+  fieldLimit(): number {
+    return this.header === undefined ? this.limits.maxColumns : this.header.length;
+  }
+
+  /**
+   * A line still arriving already has more fields than fieldLimit(): refused before the rest
+   * is read (the plain path counts only unquoted commas, so each one separates fields).
+   */
+  tooManyFields(line: number, atLeast: number): InvalidInputError {
+    if (this.header === undefined) {
+      const { maxColumns } = this.limits;
+      return new InvalidInputError(`The header has at least ${atLeast} columns; at most ${maxColumns} are allowed (maxColumns).`, { line: 1, actual: atLeast, limit: maxColumns });
+    }
+    return new InvalidInputError(
+      `Line ${line} has at least ${atLeast} fields but the header has ${this.header.length}: every row needs one value per column (quote fields that contain commas).`,
+      { line, expected: this.header.length, actual: atLeast },
+    );
+  }
+
   onRecord(record: string[], info: InfoRecord): null {
     this.accept(record, this.recordStartLine(record, info));
     return null;
@@ -325,6 +392,13 @@ class CsvIngest {
         { line, expected: builders.length, actual: record.length },
       );
     }
+    if ((this.rows + 1) * builders.length > this.limits.maxCells) {
+      const { maxCells } = this.limits;
+      throw new InvalidInputError(
+        `The file has more than ${maxCells} cells (data rows × columns; ${builders.length} columns, line ${line}), the most one dataset may hold (maxCells, MAX_UPLOAD_CELLS): split it into several datasets or drop columns you do not need.`,
+        { line, limit: maxCells },
+      );
+    }
     for (let j = 0; j < builders.length; j++) builders[j].push(record[j]);
     this.rows++;
   }
@@ -344,14 +418,24 @@ class CsvIngest {
     return rows;
   }
 
-  finish(): Table {
+  /** The builders, header validated (for readCsv to finish them one by one). */
+  columnBuilders(): readonly ColumnBuilder[] {
+    this.checkComplete();
+    return this.builders;
+  }
+
+  finish(columns?: Column[]): Table {
+    this.checkComplete();
+    return { columns: columns ?? this.builders.map((b) => b.finish()), rowCount: this.rows };
+  }
+
+  private checkComplete(): void {
     if (this.header === undefined) {
       throw new InvalidInputError("The CSV is empty: expected a header row naming the columns, then one row per record.", { line: 1 });
     }
     if (this.rows === 0) {
       throw new InvalidInputError(`The CSV has a header (${this.header.length} columns) but no data rows.`, { line: 2 });
     }
-    return { columns: this.builders.map((b) => b.finish()), rowCount: this.rows };
   }
 
   private readHeader(record: string[]): void {
@@ -373,7 +457,7 @@ class CsvIngest {
       return name;
     });
     this.header = names;
-    this.builders = names.map((name) => new ColumnBuilder(name));
+    this.builders = names.map((name) => new ColumnBuilder(name, this.categories));
   }
 
   private recordStartLine(record: string[], info: InfoRecord): number {

@@ -256,3 +256,32 @@ describe("the plain path (no quotes) reads what csv-parse reads", () => {
     expect(good.columns[1]).toMatchObject({ type: "CATEGORY" });
   });
 });
+
+describe("a line arriving in many chunks (issue 22, 3d)", () => {
+  /** `text` as a stream of 64 KiB chunks, the size a spooled upload is read in. */
+  const chunked = (text: string) => () => Array.from({ length: Math.ceil(text.length / 65_536) }, (_, c) => text.slice(c * 65_536, (c + 1) * 65_536));
+
+  it("refuses a line of 10M commas in time linear in its length (it was quadratic: 29 s)", async () => {
+    const commas = ",".repeat(10_000_000);
+    for (const text of [`a,b,c\n1,2,3\n${commas}\n`, `${commas}\n1\n`]) {
+      const started = performance.now();
+      const error = await readCsv(chunked(text)).catch((e: unknown) => e);
+      const seconds = (performance.now() - started) / 1000;
+      // Generous for a noisy machine: the linear read takes well under a second.
+      expect(seconds).toBeLessThan(5);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      // Refused as soon as the line in progress is longer than any record may be, naming it.
+      expect((error as InvalidInputError).message).toMatch(text.startsWith("a") ? /Line 3 has at least \d+ fields but the header has 3/ : /header has at least \d+ columns; at most 1000/);
+    }
+  }, 60_000);
+
+  it("still reads a long line (within maxFieldLength) arriving in many small chunks", async () => {
+    const wide = Array.from({ length: 900 }, (_, j) => `c${j}`);
+    const row = Array.from({ length: 900 }, (_, j) => "7".repeat(100 + j)).join(",");
+    const text = `${wide.join(",")}\n${row}\n${row}\n`;
+    const bytes = new TextEncoder().encode(text);
+    const table = await readCsv(() => Array.from({ length: Math.ceil(bytes.length / 1000) }, (_, c) => bytes.subarray(c * 1000, (c + 1) * 1000)), { maxFieldLength: 1_000_000 });
+    expect(table.rowCount).toBe(2);
+    expect(table.columns).toHaveLength(900);
+  });
+});
