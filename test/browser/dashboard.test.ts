@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { adminKey, postGraphQL } from "../support/http.ts";
 import { createWorkspace, openTestDatabase } from "../support/database.ts";
 import type { Database } from "../../src/data/database.ts";
-import { colouredPixels, launchChromium, SCREENSHOTS, startWebServer, watchProblems, type WebServer } from "./support.ts";
+import { colouredPixels, failEachTestWithoutChromium, launchChromium, SCREENSHOTS, startWebServer, watchProblems, type WebServer } from "./support.ts";
 import { seed, type Seeded } from "./seed.ts";
 
 let database: Database;
@@ -23,7 +23,10 @@ let problems: string[];
 let key: string;
 let seeded: Seeded;
 
+const noChromium = failEachTestWithoutChromium();
+
 beforeAll(async () => {
+  if (noChromium) return;
   browser = await launchChromium();
   database = await openTestDatabase();
   server = await startWebServer(database);

@@ -9,14 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { openTestDatabase } from "../support/database.ts";
 import type { Database } from "../../src/data/database.ts";
-import { launchChromium, SCREENSHOTS, startWebServer, watchProblems, type WebServer } from "./support.ts";
+import { failEachTestWithoutChromium, launchChromium, SCREENSHOTS, startWebServer, watchProblems, type WebServer } from "./support.ts";
 
 const BOOTSTRAP_KEY = "mql_graphiql_bootstrap_key_0123456789";
 
 let database: Database;
 let browser: Browser;
 
+const noChromium = failEachTestWithoutChromium();
+
 beforeAll(async () => {
+  if (noChromium) return;
   browser = await launchChromium();
   database = await openTestDatabase();
 }, 60_000);
@@ -37,6 +40,7 @@ describe("on a development server", () => {
   let problems: string[];
 
   beforeAll(async () => {
+    if (noChromium) return;
     server = await startWebServer(database, { bootstrapKey: BOOTSTRAP_KEY, prefillWebKey: true });
     page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     problems = watchProblems(page, server.url);
@@ -108,6 +112,7 @@ describe("on a production server", () => {
   let server: WebServer;
 
   beforeAll(async () => {
+    if (noChromium) return;
     server = await startWebServer(database, { bootstrapKey: BOOTSTRAP_KEY });
   });
 

@@ -7,8 +7,9 @@
  * is missing the tests fail and say how to install it, rather than skip.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { beforeEach } from "vitest";
 import { openTestQueue } from "../support/queue.ts";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { buildApp, type App, type AppOptions } from "../../src/http/app.ts";
@@ -20,13 +21,48 @@ export const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.u
 /** The flags Chromium needs as root on a machine with no network (see the README's Tests). */
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
 
+const INSTALL_HINT = "the browser tests drive Debian's chromium. Install it with `apt-get install -y chromium` (.ci/run does), or set CHROMIUM_PATH to a Chromium executable.";
+
 export function chromiumPath(): string {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    // Else playwright's own launch error would suggest `npx playwright install`, which
+    // downloads a browser build of its own: not what these tests use.
+    if (!isExecutableFile(configured)) throw new Error(`CHROMIUM_PATH (${configured}) is not an executable file: ${INSTALL_HINT}`);
+    return configured;
+  }
   try {
     return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
   } catch {
-    throw new Error("Chromium is not installed: the browser tests drive Debian's chromium. Install it with `apt-get install -y chromium` (.ci/run does), or set CHROMIUM_PATH.");
+    throw new Error(`Chromium is not installed: ${INSTALL_HINT}`);
   }
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Call at the top of a browser test file, before its hooks. Without Chromium every test of the
+ * file fails with the install hint: a failing beforeAll would only fail the file and report its
+ * tests as skipped. Returns the reason, for the file's beforeAll hooks to return early on.
+ */
+export function failEachTestWithoutChromium(): Error | undefined {
+  let missing: Error | undefined;
+  try {
+    chromiumPath();
+  } catch (error) {
+    missing = error as Error;
+    beforeEach(() => {
+      throw missing;
+    });
+  }
+  return missing;
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -1,6 +1,6 @@
 /**
- * Migrations through the wasm schema engine against a real Postgres (DATABASE_URL's server, or
- * the local one) and PGlite. Every test works in databases and directories of its own.
+ * Migrations through the wasm schema engine against a real Postgres (the run's server) and
+ * PGlite. Every test works in databases and directories of its own.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { openDatabase } from "../../src/data/database.ts";
 import {
   applyMigrations,
@@ -20,7 +20,8 @@ import {
   MigrationError,
 } from "../../src/data/migrations.ts";
 
-const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+/** The run's server (test/setup/global.ts): DATABASE_URL's, the local one or the npm-shipped one. */
+const SERVER_URL = inject("postgresServerUrl");
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
