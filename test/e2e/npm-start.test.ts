@@ -7,7 +7,7 @@
  * and leaves node running, orphaned, with the port still open.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,10 +140,11 @@ describe("npm start", () => {
   it("on SIGTERM to npm: finishes the request in flight, closes subscriptions, stops answering, and every process exits 0", async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    // The upload spools to TMPDIR: a spool directory there shows the request is in its handler.
+    // Uploads spool under UPLOAD_DIR, one directory each: one there shows the request is in its handler.
     const spoolRoot = mkdtempSync(join(tmpdir(), "modelql-npm-start-"));
+    const spools = () => (existsSync(spoolRoot) ? readdirSync(spoolRoot).length : 0);
     try {
-      const server = npm("start", { PORT: String(port), MODELQL_BOOTSTRAP_KEY: KEY, TMPDIR: spoolRoot, SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS) });
+      const server = npm("start", { PORT: String(port), MODELQL_BOOTSTRAP_KEY: KEY, UPLOAD_DIR: spoolRoot, SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS) });
       await until("healthz answered 200", async () => (await answers(`${base}/healthz`)) && (await fetch(`${base}/healthz`)).status === 200, 150_000, server.output);
       for (const pid of [server.child.pid!, ...descendants(server.child.pid!)]) server.tree.add(pid);
       expect(server.tree.size).toBeGreaterThan(1);
@@ -164,7 +165,7 @@ describe("npm start", () => {
       // past the grace period).
       const upload = startUpload(`${base}/datasets?name=drained`);
       const stalled = startUpload(`${base}/datasets?name=stalled`);
-      await until("both uploads reached their handler", () => readdirSync(spoolRoot).filter((d) => d.startsWith("modelql-upload-")).length === 2, 30_000, server.output);
+      await until("both uploads reached their handler", () => spools() === 2, 30_000, server.output);
 
       const signalled = Date.now();
       server.child.kill("SIGTERM");
