@@ -9,16 +9,21 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import houses from "../fixtures/pipeline/houses.json" with { type: "json" };
 import { openTestDatabase } from "../support/database.ts";
-import { startTestServer, type TestServer } from "../support/http.ts";
+import { adminKey, postGraphQL, startTestServer, type TestServer } from "../support/http.ts";
 import type { Database } from "../../src/data/database.ts";
 
 let database: Database;
 let server: TestServer;
+/** This file's own workspace (other files write to the default one while `datasets` is compared with the API): its ADMIN key and a client sending it. */
+let key: string;
+let gql: TestServer["gql"];
 let dir: string;
 
 beforeAll(async () => {
   database = await openTestDatabase();
   server = await startTestServer(database, { maxUploadBytes: 200_000 });
+  key = await adminKey(server.app, (await server.gql(`mutation { createWorkspace(name: "cli") { id } }`)).data.createWorkspace.id);
+  gql = (query, variables) => postGraphQL(`${server.url}/graphql`, query, variables, key);
   dir = await mkdtemp(join(tmpdir(), "modelql-cli-"));
   await writeFile(join(dir, "houses.csv"), houses.csv);
 });
@@ -30,7 +35,7 @@ afterAll(async () => {
 /** Run the CLI; stdout is a pipe, so results come as JSON lines. */
 function cli(args: string[], stdin = "", env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["bin/modelql.js", ...args], { env: { ...process.env, MODELQL_URL: server.url, MODELQL_KEY: server.key, ...env } });
+    const child = spawn(process.execPath, ["bin/modelql.js", ...args], { env: { ...process.env, MODELQL_URL: server.url, MODELQL_KEY: key, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -51,7 +56,7 @@ describe("modelql", () => {
     const [dataset] = lines(stdout);
     expect(dataset).toMatchObject({ name: "houses", rowCount: 240 });
     datasetId = dataset.id;
-    const { data } = await server.gql(`query($id: ID!) { dataset(id: $id) { rowCount columns { name type } } }`, { id: datasetId });
+    const { data } = await gql(`query($id: ID!) { dataset(id: $id) { rowCount columns { name type } } }`, { id: datasetId });
     expect(data.dataset.columns.map((c: any) => `${c.name}:${c.type}`)).toEqual(["sqft:NUMBER", "age:NUMBER", "garage:BOOLEAN", "city:CATEGORY", "price:NUMBER", "expensive:CATEGORY"]);
   });
 
@@ -61,7 +66,7 @@ describe("modelql", () => {
     const listed = lines(stdout);
     expect(listed.find((d) => d.id === datasetId)).toEqual({ id: datasetId, name: "houses", rows: 240, columns: "sqft,age,garage,city,price,expensive", createdAt: expect.any(String) });
     // Every dataset of the workspace, and nothing else: the same set the API lists.
-    const { data } = await server.gql(`{ datasets(first: 100) { edges { node { id } } pageInfo { hasNextPage } } }`);
+    const { data } = await gql(`{ datasets(first: 100) { edges { node { id } } pageInfo { hasNextPage } } }`);
     expect(data.datasets.pageInfo.hasNextPage).toBe(false);
     expect(listed.map((d) => d.id).sort()).toEqual(data.datasets.edges.map((e: any) => e.node.id).sort());
     expect((await cli(["--help"])).stdout).toContain("modelql datasets");
@@ -104,7 +109,7 @@ describe("modelql", () => {
 
 describe("POST /datasets", () => {
   const upload = (body: string, query = "?name=up", headers: Record<string, string> = {}) =>
-    fetch(`${server.url}/datasets${query}`, { method: "POST", headers: { "content-type": "text/csv", authorization: `Bearer ${server.key}`, ...headers }, body });
+    fetch(`${server.url}/datasets${query}`, { method: "POST", headers: { "content-type": "text/csv", authorization: `Bearer ${key}`, ...headers }, body });
 
   it("refuses a malformed CSV with BAD_USER_INPUT naming the line, and stores nothing", async () => {
     const before = await database.prisma.dataset.count({ where: { name: "up" } });
@@ -116,7 +121,7 @@ describe("POST /datasets", () => {
 
   it("needs a key with WRITE, and a name", async () => {
     expect((await upload("a\n1\n", "?name=x", { authorization: "Bearer nope" })).status).toBe(401);
-    const reader = (await server.gql(`mutation { createApiKey(input: { name: "r", scopes: [READ] }) { key } }`)).data.createApiKey.key;
+    const reader = (await gql(`mutation { createApiKey(input: { name: "r", scopes: [READ] }) { key } }`)).data.createApiKey.key;
     const forbidden = await upload("a\n1\n", "?name=x", { authorization: `Bearer ${reader}` });
     expect(forbidden.status).toBe(403);
     expect(((await forbidden.json()) as any).errors[0].extensions).toMatchObject({ code: "FORBIDDEN", scope: "WRITE" });
