@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import houses from "../fixtures/pipeline/houses.json" with { type: "json" };
 import { postGraphQL, type GraphQLResponse } from "../support/http.ts";
+import { whilePollingHealthz } from "../support/healthz.ts";
 import { startServerProcess, type ServerProcess } from "../support/process.ts";
 
 const KEY = "mql_compute_limits_bootstrap_key_0123";
@@ -14,32 +15,6 @@ let server: ServerProcess;
 let housesId: string;
 
 const gql = <T = any>(query: string, variables?: Record<string, unknown>) => postGraphQL<T>(`${server.base}/graphql`, query, variables, KEY);
-
-/**
- * Run `request` while polling GET /healthz every 100 ms: the slowest answer, and the request's
- * own response. The poll is bounded by the request (it stops when the request settles).
- */
-async function whilePolling<T>(request: () => Promise<T>): Promise<{ result: T; slowestHealthzMs: number; polls: number }> {
-  let done = false;
-  let slowest = 0;
-  let polls = 0;
-  const poll = (async () => {
-    while (!done) {
-      const started = performance.now();
-      const response = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(10_000) }).catch(() => null);
-      slowest = Math.max(slowest, response?.status === 200 ? performance.now() - started : Infinity);
-      polls++;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  try {
-    const result = await request();
-    return { result, slowestHealthzMs: slowest, polls };
-  } finally {
-    done = true;
-    await poll;
-  }
-}
 
 beforeAll(async () => {
   server = await startServerProcess({ MODELQL_BOOTSTRAP_KEY: KEY });
@@ -67,12 +42,12 @@ describe("searchHyperparameters: the candidates are counted before any is built 
     // The issue's request is 658 bytes; so is this one, give or take.
     expect(JSON.stringify({ query: SEARCH, variables: { input } }).length).toBeLessThan(1500);
     const started = performance.now();
-    const { result, slowestHealthzMs } = await whilePolling(() => gql(SEARCH, { input }));
+    const { result, slowestMs } = await whilePollingHealthz(server.base, () => gql(SEARCH, { input }));
     expect(result.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "MAX_FITS", field: "space" });
     expect(result.errors![0].message).toMatch(message);
     expect(result.errors![0].message).toMatch(/at most 500/);
     expect(performance.now() - started).toBeLessThan(5000);
-    expect(slowestHealthzMs).toBeLessThan(1000);
+    expect(slowestMs).toBeLessThan(1000);
     expectAlive();
   });
 
@@ -135,12 +110,12 @@ describe("kernel-SVM explanations: bounded per operation, computed off the event
   it("refuses the issue's 100 explained inputs at once with BAD_USER_INPUT naming MAX_EXPLANATION_WORK, logging nothing", async () => {
     const before = await logged();
     const started = performance.now();
-    const { result, slowestHealthzMs } = await whilePolling(() => gql(PREDICT_EXPLAINED, { model: "svm-explained", inputs: inputs(100) }));
+    const { result, slowestMs } = await whilePollingHealthz(server.base, () => gql(PREDICT_EXPLAINED, { model: "svm-explained", inputs: inputs(100) }));
     expect(result.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "MAX_EXPLANATION_WORK", field: "explanation" });
     expect(result.errors![0].message).toMatch(new RegExp(`asks for 100 Shapley explanations.*at most ${atLimit} predictions per operation`));
     expect(result.data?.predict ?? null).toBeNull();
     expect(performance.now() - started).toBeLessThan(5000);
-    expect(slowestHealthzMs).toBeLessThan(1000);
+    expect(slowestMs).toBeLessThan(1000);
     expect(await logged()).toBe(before);
     // One over the limit is refused too; without `explanation` the same inputs are served.
     const over = await gql(PREDICT_EXPLAINED, { model: "svm-explained", inputs: inputs(atLimit + 1) });
@@ -157,7 +132,7 @@ describe("kernel-SVM explanations: bounded per operation, computed off the event
 
   it("at the limit, every explanation is computed (base value + contributions = output) while /healthz answers within 1 s", async () => {
     const started = performance.now();
-    const { result, slowestHealthzMs, polls } = await whilePolling(() => gql(PREDICT_EXPLAINED, { model: "svm-explained", inputs: inputs(atLimit) }));
+    const { result, slowestMs, polls } = await whilePollingHealthz(server.base, () => gql(PREDICT_EXPLAINED, { model: "svm-explained", inputs: inputs(atLimit) }));
     const seconds = (performance.now() - started) / 1000;
     expect(result.errors).toBeUndefined();
     expect(result.data.predict).toHaveLength(atLimit);
@@ -169,7 +144,7 @@ describe("kernel-SVM explanations: bounded per operation, computed off the event
     // The work was long enough to matter (several seconds), and /healthz never waited 1 s.
     expect(seconds).toBeGreaterThan(2);
     expect(polls).toBeGreaterThan(5);
-    expect(slowestHealthzMs).toBeLessThan(1000);
+    expect(slowestMs).toBeLessThan(1000);
     expectAlive();
   });
 });
