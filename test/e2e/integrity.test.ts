@@ -94,7 +94,7 @@ describe("text Postgres cannot store (item 5)", () => {
     const response = await fetch(`${server.url}/datasets?name=up%00load`, { method: "POST", headers: { "content-type": "text/csv", authorization: `Bearer ${key}` }, body: "x,y\n1,2\n" });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { errors: { extensions: unknown }[] }).errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
-    expect(await database.prisma.dataset.count({ where: { name: { startsWith: "up" } } })).toBe(0);
+    expect(await database.prisma.dataset.count({ where: { workspaceId, name: { startsWith: "up" } } })).toBe(0);
   });
 
   it("lets no workspace's bad input fail another workspace's concurrent predictions", async () => {

@@ -5,13 +5,14 @@
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { openDatabase, type Database } from "../../src/data/database.ts";
 import { postGraphQL } from "../support/http.ts";
 import { buildApp } from "../../src/http/app.ts";
 import { openTestQueue } from "../support/queue.ts";
 
-const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+/** The run's server (the local one or the npm-shipped one: test/setup/global.ts), where each test makes its own database. */
+const SERVER_URL = inject("postgresServerUrl");
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
