@@ -121,8 +121,9 @@ it("uploads a CSV file with a progress bar, then shows the new dataset", async (
   expect(await page.locator("[data-upload]").getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
   expect(await page.locator("[data-upload]").getByRole("status").textContent()).toBe("uploaded-in-browser: 120,000 rows stored");
   await page.locator('[data-dataset="uploaded-in-browser"]').waitFor();
-  await page.locator('[data-table="columns"]').waitFor();
-  expect(await page.locator('[data-table="columns"] tbody td.strong').allTextContents()).toEqual(["a", "b", "label"]);
+  // The previous dataset's columns table is on the page until the new one's arrives: wait for the
+  // new one's columns rather than for any table (CI once read the previous dataset's here).
+  await expect.poll(() => page.locator('[data-table="columns"] tbody td.strong').allTextContents(), { timeout: 20_000 }).toEqual(["a", "b", "label"]);
   await page.screenshot({ path: `${SCREENSHOTS}dashboard-upload.png`, fullPage: true });
 });
 
