@@ -24,7 +24,7 @@
  * checked field costs a Set lookup.
  */
 import { defaultFieldResolver, getNamedType, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
-import type { Scope } from "../services/auth.ts";
+import type { Scope } from "../services/access/auth.ts";
 import type { Context } from "./context.ts";
 
 export const REQUIRED_SCOPE: Record<"Query" | "Mutation" | "Subscription", Record<string, Scope>> = {

@@ -3,7 +3,7 @@
  * through `services`; they never import the Prisma client.
  */
 import type { Services } from "../services/index.ts";
-import type { Principal } from "../services/auth.ts";
+import type { Principal } from "../services/access/auth.ts";
 
 export interface Context {
   services: Services;

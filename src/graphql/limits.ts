@@ -15,7 +15,7 @@
  * - The same walk counts the explanations the operation can resolve (rows × `explanation`
  *   fields) into the context (`explanations`), so that each kernel-model explanation can check
  *   the operation's whole explanation work against MAX_EXPLANATION_WORK before any of it runs
- *   (src/services/served-model.ts): the work per explanation depends on the model, which only
+ *   (src/services/serving/served-model.ts): the work per explanation depends on the model, which only
  *   the resolver knows.
  */
 import { ApolloArmor } from "@escape.tech/graphql-armor";

@@ -4,9 +4,9 @@
  */
 import { DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type { Resolvers } from "./generated/types.ts";
-import { algorithmCatalog } from "../services/training.ts";
-import type { ModelSummary } from "../services/training.ts";
-import { coefficientTable, inferenceTable } from "../services/inference.ts";
+import { algorithmCatalog } from "../services/training/training.ts";
+import type { ModelSummary } from "../services/training/training.ts";
+import { coefficientTable, inferenceTable } from "../services/training/inference.ts";
 import { taskOf, type Algorithm } from "../core/estimators/index.ts";
 
 const summaryOf = (model: { summary: unknown }) => (model.summary ?? null) as ModelSummary | null;

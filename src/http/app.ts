@@ -17,7 +17,7 @@ import { DEFAULT_UPLOAD_DIR, registerUpload, removeStaleSpools } from "./upload.
 import { registerErrorHandlers } from "./errors.ts";
 import { registerSubscriptions } from "./subscriptions.ts";
 import type { EventBus } from "../services/events.ts";
-import type { DatasetLimits } from "../services/datasets.ts";
+import type { DatasetLimits } from "../services/datasets/datasets.ts";
 import { createServices, type Services } from "../services/index.ts";
 import { resolvers } from "../graphql/resolvers.ts";
 import { createErrorFormatter, maskedOriginal, serviceUnavailableStatusPlugin } from "../graphql/errors.ts";
@@ -26,7 +26,7 @@ import { withFieldScopes, withScopes } from "../graphql/authorization.ts";
 import { armor, costLimitPlugin, DEFAULT_LIMITS, type Limits } from "../graphql/limits.ts";
 import { textCheckPlugin } from "../graphql/text.ts";
 import { AuthFailureThrottle, authThrottledBody, RateLimiter } from "./rate-limit.ts";
-import { UnauthenticatedError, type Principal } from "../services/auth.ts";
+import { UnauthenticatedError, type Principal } from "../services/access/auth.ts";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { buildSchema } from "graphql";
 import { ApolloServerPluginMetrics, createMetrics, type Metrics } from "./metrics.ts";

@@ -20,7 +20,7 @@ import { execute, GraphQLError, parse, specifiedRules, subscribe, validate, type
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Services } from "../services/index.ts";
-import { UnauthenticatedError, type Principal } from "../services/auth.ts";
+import { UnauthenticatedError, type Principal } from "../services/access/auth.ts";
 import type { Context } from "../graphql/context.ts";
 import type { AuthFailureThrottle } from "./rate-limit.ts";
 

@@ -17,7 +17,7 @@ import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError, InvalidInputError } from "../core/errors.ts";
-import { UnauthenticatedError } from "../services/auth.ts";
+import { UnauthenticatedError } from "../services/access/auth.ts";
 import { isDatabaseUnavailable, ServiceUnavailableError } from "../data/availability.ts";
 import type { Services } from "../services/index.ts";
 import { mediaType, sendError } from "./errors.ts";

@@ -7,7 +7,7 @@
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { DomainError } from "../core/errors.ts";
-import { crossValidateCandidates, fitPrepared, prepare, type FitRequest, type StageProgress } from "../services/fitting.ts";
+import { crossValidateCandidates, fitPrepared, prepare, type FitRequest, type StageProgress } from "../services/training/fitting.ts";
 import { ProgressMeter } from "./progress.ts";
 import type { FitJob, FitThreadMessage } from "./fit-thread.ts";
 

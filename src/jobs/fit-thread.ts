@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { DomainError, type ErrorCode } from "../core/errors.ts";
-import type { FitRequest, FitResult, TrialScore } from "../services/fitting.ts";
+import type { FitRequest, FitResult, TrialScore } from "../services/training/fitting.ts";
 import type { JobProgress } from "./progress.ts";
 
 export interface FitInput {

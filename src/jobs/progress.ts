@@ -7,7 +7,7 @@
  * each cross-validation fold); the fraction shown never goes backwards and stays below 1
  * until the job is stored.
  */
-import type { StageProgress } from "../services/fitting.ts";
+import type { StageProgress } from "../services/training/fitting.ts";
 
 export interface JobProgress {
   iteration: number;

@@ -14,11 +14,11 @@
  *   stopped and requeued for another worker.
  */
 import type { EventBus } from "../services/events.ts";
-import type { TrainingJobs } from "../services/training-jobs.ts";
-import type { SearchJobs } from "../services/search-jobs.ts";
-import type { LostTry } from "../services/job-rows.ts";
-import type { FitResult, TrialScore } from "../services/fitting.ts";
-import type { TrainingPlan } from "../services/training.ts";
+import type { TrainingJobs } from "../services/training/training-jobs.ts";
+import type { SearchJobs } from "../services/training/search-jobs.ts";
+import type { LostTry } from "../services/training/job-rows.ts";
+import type { FitResult, TrialScore } from "../services/training/fitting.ts";
+import type { TrainingPlan } from "../services/training/training.ts";
 import type { Algorithm } from "../core/estimators/index.ts";
 import { DomainError } from "../core/errors.ts";
 import { isDatabaseUnavailable } from "../data/availability.ts";

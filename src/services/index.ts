@@ -4,15 +4,15 @@
  * of GraphQL or HTTP.
  */
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import { DatasetService, type DatasetLimits } from "./datasets.ts";
-import { ModelService } from "./models.ts";
-import { PredictionService } from "./predictions.ts";
-import { TrainingService } from "./training.ts";
-import { WorkspaceService } from "./workspaces.ts";
-import { SelectionService } from "./selection.ts";
-import { RegistryService } from "./registry.ts";
-import { AnalyticsService } from "./analytics.ts";
-import { AuthService } from "./auth.ts";
+import { DatasetService, type DatasetLimits } from "./datasets/datasets.ts";
+import { ModelService } from "./registry/models.ts";
+import { PredictionService } from "./serving/predictions.ts";
+import { TrainingService } from "./training/training.ts";
+import { WorkspaceService } from "./access/workspaces.ts";
+import { SelectionService } from "./training/selection.ts";
+import { RegistryService } from "./registry/registry.ts";
+import { AnalyticsService } from "./serving/analytics.ts";
+import { AuthService } from "./access/auth.ts";
 
 export interface Services {
   workspaces: WorkspaceService;
@@ -46,8 +46,8 @@ export interface ServiceOptions {
 import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
 import { LocalEventBus, type EventBus } from "./events.ts";
 import { SubscriptionService } from "./subscriptions.ts";
-import { TrainingJobs } from "./training-jobs.ts";
-import { SearchJobs } from "./search-jobs.ts";
+import { TrainingJobs } from "./training/training-jobs.ts";
+import { SearchJobs } from "./training/search-jobs.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import type { Pool } from "pg";
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkspace, openTestDatabase } from "../support/database.ts";
 import { adminKey, postGraphQL, startTestServer, type TestServer } from "../support/http.ts";
 import type { Database } from "../../src/data/database.ts";
-import { CHUNK_ROWS } from "../../src/services/datasets.ts";
+import { CHUNK_ROWS } from "../../src/services/datasets/datasets.ts";
 
 let database: Database;
 let server: TestServer;

@@ -15,7 +15,7 @@ import { openTestDatabase } from "../support/database.ts";
 import { adminKey, postGraphQL, startTestServer, type TestServer } from "../support/http.ts";
 import { pollHealthz } from "../support/healthz.ts";
 import type { Database } from "../../src/data/database.ts";
-import { LOGGED_EXTRA_BYTES, MAX_INPUT_TEXT } from "../../src/services/served-model.ts";
+import { LOGGED_EXTRA_BYTES, MAX_INPUT_TEXT } from "../../src/services/serving/served-model.ts";
 
 let database: Database;
 let server: TestServer;

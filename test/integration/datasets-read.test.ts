@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Database } from "../../src/data/database.ts";
-import { CHUNK_ROWS, DatasetService } from "../../src/services/datasets.ts";
+import { CHUNK_ROWS, DatasetService } from "../../src/services/datasets/datasets.ts";
 import { createWorkspace, openTestDatabase } from "../support/database.ts";
 
 let database: Database;

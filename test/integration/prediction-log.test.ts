@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/data/database.ts";
 import { createWorkspace, openTestDatabase } from "../support/database.ts";
-import { PredictionLog, type LogEntry } from "../../src/services/prediction-log.ts";
+import { PredictionLog, type LogEntry } from "../../src/services/serving/prediction-log.ts";
 
 let database: Database;
 beforeAll(async () => {

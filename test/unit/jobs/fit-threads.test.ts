@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { FitAbortedError, FitThreads, type FitInput } from "../../../src/jobs/fit-thread.ts";
-import { fitModel } from "../../../src/services/fitting.ts";
+import { fitModel } from "../../../src/services/training/fitting.ts";
 import type { DomainError } from "../../../src/core/errors.ts";
 import type { JobProgress } from "../../../src/jobs/progress.ts";
 

@@ -1,7 +1,7 @@
 /**
  * MinMaxScaler, RobustScaler and OrdinalEncoder against scikit-learn 1.2 (fixtures from
  * test/fixtures/gen_preprocessing.py → preprocessing/scalers_encoders.json), the FeaturePipeline
- * using them end to end, and the per-column choices of services/fitting.ts that select them.
+ * using them end to end, and the per-column choices of services/training/fitting.ts that select them.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { StandardScaler } from "../../../src/core/preprocessing/standard-scaler.
 import { affineOf, createScaler, scalerFromJSON } from "../../../src/core/preprocessing/scalers.ts";
 import { FeaturePipeline, type FeatureSpec } from "../../../src/core/preprocessing/feature-pipeline.ts";
 import { rawCoefficients } from "../../../src/core/preprocessing/coefficients.ts";
-import { featureSpecs, fitModel, imputerParams, type ColumnPreprocessing } from "../../../src/services/fitting.ts";
+import { featureSpecs, fitModel, imputerParams, type ColumnPreprocessing } from "../../../src/services/training/fitting.ts";
 import { parseCsv } from "../../../src/core/dataset/csv.ts";
 import { inferColumn, type CategoryColumn, type Column } from "../../../src/core/dataset/columns.ts";
 import { InvalidInputError, NotFittedError } from "../../../src/core/errors.ts";

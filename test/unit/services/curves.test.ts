@@ -5,7 +5,7 @@
  * scikit-learn's on iris (test/fixtures/gen_curves.py), and consistent with metrics.rocAuc.
  */
 import { describe, expect, it } from "vitest";
-import { classificationCurves, MAX_POINTS, regressionCurves } from "../../../src/services/curves.ts";
+import { classificationCurves, MAX_POINTS, regressionCurves } from "../../../src/services/training/curves.ts";
 import { classificationMetrics } from "../../../src/core/metrics/summary.ts";
 import ovr from "../../fixtures/metrics/ovr_curves.json" with { type: "json" };
 

@@ -4,7 +4,7 @@
  * statistics (compared with a sort).
  */
 import { describe, expect, it } from "vitest";
-import { fitModel } from "../../../src/services/fitting.ts";
+import { fitModel } from "../../../src/services/training/fitting.ts";
 import { quantileSorted } from "../../../src/core/dataset/stats.ts";
 
 const n = 300;

@@ -1,18 +1,18 @@
 /**
- * Hyperparameter searches as jobs, like trainings (src/services/training-jobs.ts): the request
+ * Hyperparameter searches as jobs, like trainings (src/services/training/training-jobs.ts): the request
  * is checked against the dataset's metadata and its budget, stored as a QUEUED Search with a
  * job on the queue, and a worker scores every candidate by cross-validation in a fit thread.
  * With `trainBest`, the best setting is then queued as a training of that name.
  */
 import { randomUUID } from "node:crypto";
-import type { Prisma, PrismaClient, Search } from "../generated/prisma/client.ts";
-import type { Algorithm } from "../core/estimators/index.ts";
-import type { JobQueue } from "../jobs/queue.ts";
-import type { JobProgress } from "../jobs/progress.ts";
-import { isUuid } from "./pagination.ts";
+import type { Prisma, PrismaClient, Search } from "../../generated/prisma/client.ts";
+import type { Algorithm } from "../../core/estimators/index.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import type { JobProgress } from "../../jobs/progress.ts";
+import { isUuid } from "../pagination.ts";
 import { JobRows, type LostTry } from "./job-rows.ts";
 import type { TrialScore } from "./fitting.ts";
-import { rank } from "./selection.ts";
+import { rank } from "../../core/selection/rank.ts";
 import { TERMINAL, type TrainingJobs } from "./training-jobs.ts";
 import type { TrainingPlan, TrainingService, TrainModelInput } from "./training.ts";
 

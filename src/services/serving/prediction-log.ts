@@ -10,10 +10,21 @@
  * group (none of them is acknowledged).
  */
 import type { Pool } from "pg";
-import { InvalidInputError } from "../core/errors.ts";
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { PredictionRecord } from "./predictions.ts";
+import { InvalidInputError } from "../../core/errors.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { PredictionOutput } from "./served-model.ts";
+
+/** A logged prediction as read back from the Prediction table. */
+export interface PredictionRecord {
+  id: bigint;
+  modelId: string;
+  input: unknown;
+  output: PredictionOutput;
+  latencyMs: number;
+  createdAt: Date;
+  actual?: unknown;
+  outcomeAt?: Date | null;
+}
 
 export interface LogEntry {
   workspaceId: string;

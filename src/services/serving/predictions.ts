@@ -3,32 +3,23 @@
  * every prediction durably before answering, and page the log back.
  */
 import type { Pool } from "pg";
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import { InvalidInputError, NotFoundError } from "../core/errors.ts";
-import type { ModelService } from "./models.ts";
-import type { RegistryService } from "./registry.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { InvalidInputError, NotFoundError } from "../../core/errors.ts";
+import type { ModelService } from "../registry/models.ts";
+import type { RegistryService } from "../registry/registry.ts";
 import type { PredictionOutput } from "./served-model.ts";
-import { regressionMetrics } from "../core/metrics/regression.ts";
-import { classificationMetrics } from "../core/metrics/summary.ts";
-import { PredictionLog, type LogEntry } from "./prediction-log.ts";
+import { regressionMetrics } from "../../core/metrics/regression.ts";
+import { classificationMetrics } from "../../core/metrics/summary.ts";
+import { PredictionLog, type LogEntry, type PredictionRecord } from "./prediction-log.ts";
+
+export type { PredictionRecord };
 import type { ServedModel } from "./served-model.ts";
-import { decodeCursor, encodeCursor, isUuid, pageSize, toConnection, type Connection } from "./pagination.ts";
+import { decodeCursor, encodeCursor, isUuid, pageSize, toConnection, type Connection } from "../pagination.ts";
 
 /** Inputs accepted in one predict call (documented in schema.graphql). */
 export const MAX_BATCH = 10_000;
 /** Logged predictions one replay may score. */
 export const MAX_REPLAY = 100_000;
-
-export interface PredictionRecord {
-  id: bigint;
-  modelId: string;
-  input: unknown;
-  output: PredictionOutput;
-  latencyMs: number;
-  createdAt: Date;
-  actual?: unknown;
-  outcomeAt?: Date | null;
-}
 
 export class PredictionService {
   private readonly log: PredictionLog;

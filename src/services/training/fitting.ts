@@ -6,22 +6,22 @@
  *   → FeaturePipeline fitted on the training rows → estimator.fit → metrics on the test rows
  *   (or on the training rows when testFraction is 0, flagged as such)
  */
-import type { Column } from "../core/dataset/columns.ts";
-import { InvalidInputError } from "../core/errors.ts";
-import { createEstimator, FitCancelledError, taskOf, type Algorithm, type Classifier, type Estimator } from "../core/estimators/index.ts";
-import type { Progress } from "../core/estimators/types.ts";
-import { checkSpecs, FeaturePipeline, type FeatureSpec } from "../core/preprocessing/feature-pipeline.ts";
-import type { SimpleImputerParams } from "../core/preprocessing/simple-imputer.ts";
-import { compareCodePoints } from "../core/preprocessing/one-hot-encoder.ts";
-import { rawCoefficients } from "../core/preprocessing/coefficients.ts";
-import { kFold, trainTestSplit } from "../core/selection/split.ts";
-import { regressionMetrics } from "../core/metrics/regression.ts";
-import { classificationMetrics } from "../core/metrics/summary.ts";
-import { takeValues, type Matrix } from "../core/matrix.ts";
-import { createRandom, permutation } from "../core/random.ts";
+import type { Column } from "../../core/dataset/columns.ts";
+import { InvalidInputError } from "../../core/errors.ts";
+import { createEstimator, FitCancelledError, taskOf, type Algorithm, type Classifier, type Estimator } from "../../core/estimators/index.ts";
+import type { Progress } from "../../core/estimators/types.ts";
+import { checkSpecs, FeaturePipeline, type FeatureSpec } from "../../core/preprocessing/feature-pipeline.ts";
+import type { SimpleImputerParams } from "../../core/preprocessing/simple-imputer.ts";
+import { compareCodePoints } from "../../core/preprocessing/one-hot-encoder.ts";
+import { rawCoefficients } from "../../core/preprocessing/coefficients.ts";
+import { kFold, trainTestSplit } from "../../core/selection/split.ts";
+import { regressionMetrics } from "../../core/metrics/regression.ts";
+import { classificationMetrics } from "../../core/metrics/summary.ts";
+import { takeValues, type Matrix } from "../../core/matrix.ts";
+import { createRandom, permutation } from "../../core/random.ts";
 import { classificationCurves, regressionCurves, type Curves } from "./curves.ts";
-import { OrderStatistics, quantileOfOrder, quantileRanks } from "../core/dataset/stats.ts";
-import type { DerivedFeature } from "../core/preprocessing/expressions.ts";
+import { OrderStatistics, quantileOfOrder, quantileRanks } from "../../core/dataset/stats.ts";
+import type { DerivedFeature } from "../../core/preprocessing/expressions.ts";
 import { featureImportanceOf, type FeatureImportance } from "./importance.ts";
 import { inferenceFor, type IntervalState, type StoredInference } from "./inference.ts";
 

@@ -10,8 +10,8 @@
  * workspace.
  */
 import { createHash, randomBytes } from "node:crypto";
-import type { PrismaClient, Scope } from "../generated/prisma/client.ts";
-import { DomainError, InvalidInputError, NotFoundError } from "../core/errors.ts";
+import type { PrismaClient, Scope } from "../../generated/prisma/client.ts";
+import { DomainError, InvalidInputError, NotFoundError } from "../../core/errors.ts";
 import { DEFAULT_WORKSPACE } from "./workspaces.ts";
 
 export type { Scope };

@@ -1,17 +1,17 @@
 /**
  * Training requests: validate one against the dataset's metadata and the algorithm's declared
  * hyperparameters (refused before anything is written), and read the columns it trains on.
- * Fitting is src/services/fitting.ts, run by a worker (src/services/training-jobs.ts).
+ * Fitting is src/services/training/fitting.ts, run by a worker (src/services/training/training-jobs.ts).
  */
-import { InvalidInputError } from "../core/errors.ts";
-import { checkText } from "./text.ts";
-import { ALGORITHMS, describeAllowed, hyperparameterSpec, taskOf, type Algorithm } from "../core/estimators/index.ts";
-import type { ColumnRecord, DatasetRecord, DatasetService } from "./datasets.ts";
+import { InvalidInputError } from "../../core/errors.ts";
+import { checkText } from "../text.ts";
+import { ALGORITHMS, describeAllowed, hyperparameterSpec, taskOf, type Algorithm } from "../../core/estimators/index.ts";
+import type { ColumnRecord, DatasetRecord, DatasetService } from "../datasets/datasets.ts";
 import { checkPreprocessingFor, MULTICLASS, type ColumnPreprocessing, type FitRequest } from "./fitting.ts";
 
 export type { ModelSummary } from "./fitting.ts";
-import { DEFAULT_MAX_TRAINING_SECONDS } from "../config.ts";
-import { compileDerivedFeatures, deriveColumn, type DerivedFeature } from "../core/preprocessing/expressions.ts";
+import { DEFAULT_MAX_TRAINING_SECONDS } from "../../config.ts";
+import { compileDerivedFeatures, deriveColumn, type DerivedFeature } from "../../core/preprocessing/expressions.ts";
 
 export interface TrainModelInput {
   datasetId: string;

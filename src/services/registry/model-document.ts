@@ -8,8 +8,8 @@
  * keys are tolerated (nothing reads them). The learned state itself is checked by rebuilding the
  * served model (the estimators' fromJSON with its kind and version checks, the pipeline's).
  */
-import { InvalidInputError } from "../core/errors.ts";
-import { ALGORITHMS, taskOf, type Algorithm } from "../core/estimators/index.ts";
+import { InvalidInputError } from "../../core/errors.ts";
+import { ALGORITHMS, taskOf, type Algorithm } from "../../core/estimators/index.ts";
 
 /** A check of one value; throws InvalidInputError naming `path` (the document's field). */
 type Shape = (value: unknown, path: string) => void;

@@ -5,16 +5,17 @@
  * exceeds MAX_FITS fits or MAX_ROW_FITS rows × fits is refused up front with BAD_USER_INPUT
  * naming the limit.
  */
-import { InvalidInputError } from "../core/errors.ts";
-import { taskOf, validateHyperparameters, type Algorithm } from "../core/estimators/index.ts";
-import { candidateCount, parameterGrid, parameterSample } from "../core/selection/search.ts";
-import { scoringFor } from "../core/metrics/scoring.ts";
+import { InvalidInputError } from "../../core/errors.ts";
+import { taskOf, validateHyperparameters, type Algorithm } from "../../core/estimators/index.ts";
+import { candidateCount, parameterGrid, parameterSample } from "../../core/selection/search.ts";
+import { scoringFor } from "../../core/metrics/scoring.ts";
+import { rank } from "../../core/selection/rank.ts";
 import { checkFolds, crossValidate, prepare } from "./fitting.ts";
 import { checkModelName, checkSettingForTarget, type TrainingService } from "./training.ts";
 import type { TrainingJobs } from "./training-jobs.ts";
 import type { SearchJobs, SearchOutcome, SearchRequest } from "./search-jobs.ts";
-import type { Search } from "../generated/prisma/client.ts";
-import type { ModelRecord } from "./models.ts";
+import type { Search } from "../../generated/prisma/client.ts";
+import type { ModelRecord } from "../registry/models.ts";
 
 /** Most fits (candidates × folds) one request may run. */
 export const MAX_FITS = 500;
@@ -239,17 +240,6 @@ function checkBudget(trainRows: number, fits: number): void {
   if (rowFits > MAX_ROW_FITS) {
     throw new InvalidInputError(`This request needs ${fits} fits over ${trainRows} rows; at most ${MAX_ROW_FITS} row-fits run per request (limit MAX_ROW_FITS).`, { field: "space", limit: "MAX_ROW_FITS" });
   }
-}
-
-/** Ranks 1, 2, … (1 = best; ties in the order given); entries without a score rank last. */
-export function rank<T extends { rank: number }>(items: T[], score: (item: T) => number | null, greaterIsBetter: boolean): void {
-  const order = items
-    .map((item, index) => ({ item, index, value: score(item) }))
-    .sort((a, b) => {
-      if (a.value === null || b.value === null) return (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0) || a.index - b.index;
-      return (greaterIsBetter ? b.value - a.value : a.value - b.value) || a.index - b.index;
-    });
-  order.forEach(({ item }, k) => (item.rank = k + 1));
 }
 
 function scoreOf(model: ModelRecord, metric: string, crossValidated: boolean): number | null {

@@ -12,10 +12,10 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { DomainError, type ErrorCode } from "../core/errors.ts";
-import type { SampledShapleyValues, SamplingShapleyOptions } from "../core/explain/shapley.ts";
-import type { Matrix } from "../core/matrix.ts";
-import type { SerializedEstimator } from "../core/estimators/types.ts";
+import { DomainError, type ErrorCode } from "../../core/errors.ts";
+import type { SampledShapleyValues, SamplingShapleyOptions } from "../../core/explain/shapley.ts";
+import type { Matrix } from "../../core/matrix.ts";
+import type { SerializedEstimator } from "../../core/estimators/types.ts";
 
 export interface ExplainRequest {
   modelId: string;

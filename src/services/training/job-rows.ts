@@ -5,8 +5,8 @@
  * conditioned on it (a fencing token, Kleppmann, "How to do distributed locking", 2016): a
  * worker presumed dead, or whose job was cancelled, cannot overwrite what happened since.
  */
-import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
-import type { JobQueue } from "../jobs/queue.ts";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
 
 export type JobTable = "Model" | "Search";
 

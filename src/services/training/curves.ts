@@ -5,9 +5,9 @@
  * values plus a residual histogram for regressions. Point lists are thinned to at most
  * MAX_POINTS evenly spaced points (ends kept) so a million-row test set stays a small document.
  */
-import { areaUnderRoc, precisionRecallCurve, rankingScores, rocCurve } from "../core/metrics/ranking.ts";
-import { calibrationCurve, type CalibrationPoint } from "../core/metrics/calibration.ts";
-import { histogram, OrderStatistics, type Histogram } from "../core/dataset/stats.ts";
+import { areaUnderRoc, precisionRecallCurve, rankingScores, rocCurve } from "../../core/metrics/ranking.ts";
+import { calibrationCurve, type CalibrationPoint } from "../../core/metrics/calibration.ts";
+import { histogram, OrderStatistics, type Histogram } from "../../core/dataset/stats.ts";
 
 export const MAX_POINTS = 200;
 const RESIDUAL_BINS = 20;

@@ -4,10 +4,10 @@
  * that needs them and are kept while the main thread says so (`evict`).
  */
 import { parentPort } from "node:worker_threads";
-import { DomainError } from "../core/errors.ts";
-import { estimatorFromJSON, type Classifier } from "../core/estimators/index.ts";
-import { samplingShapleyValues } from "../core/explain/shapley.ts";
-import type { Matrix } from "../core/matrix.ts";
+import { DomainError } from "../../core/errors.ts";
+import { estimatorFromJSON, type Classifier } from "../../core/estimators/index.ts";
+import { samplingShapleyValues } from "../../core/explain/shapley.ts";
+import type { Matrix } from "../../core/matrix.ts";
 import type { ExplainTask, ExplainThreadMessage } from "./explain-threads.ts";
 
 const models = new Map<string, Classifier>();

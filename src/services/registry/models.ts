@@ -2,14 +2,14 @@
  * Models (trained versions): reading, listing, deleting, and the in-memory cache of served
  * models, so that a prediction never waits on a read of the model from the database.
  */
-import { CODE_VERSION } from "../version.ts";
-import { LocalEventBus, notify, type EventBus } from "./events.ts";
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import { Prisma } from "../generated/prisma/client.ts";
-import type { Model as ModelRow } from "../generated/prisma/client.ts";
-import { InvalidInputError, NotFoundError } from "../core/errors.ts";
-import { afterTimeCursor, isUuid, pageSize, timeCursorOf, toConnection, type Connection } from "./pagination.ts";
-import { loadServedModel, type ServedModel } from "./served-model.ts";
+import { CODE_VERSION } from "../../version.ts";
+import { LocalEventBus, notify, type EventBus } from "../events.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import type { Model as ModelRow } from "../../generated/prisma/client.ts";
+import { InvalidInputError, NotFoundError } from "../../core/errors.ts";
+import { afterTimeCursor, isUuid, pageSize, timeCursorOf, toConnection, type Connection } from "../pagination.ts";
+import { loadServedModel, type ServedModel } from "../serving/served-model.ts";
 
 export type ModelRecord = ModelRow;
 

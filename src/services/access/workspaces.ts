@@ -2,7 +2,7 @@
  * Workspaces (tenants). The default workspace holds the first (bootstrap) key's data; every
  * row is written with its workspace, and each request acts in its key's.
  */
-import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
 
 export const DEFAULT_WORKSPACE = "default";
 

@@ -2,11 +2,11 @@
  * Analytics over the prediction log for dashboards: counts per time bucket and latency
  * percentiles, computed in Postgres (date_bin, percentile_cont) so that no log rows travel.
  */
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import { InvalidInputError } from "../core/errors.ts";
-import { parseReference, type RegistryService } from "./registry.ts";
-import { binProportions, driftStatus, KS_ALPHA, ksTwoSample, MIN_DRIFT_SAMPLE, populationStabilityIndex, type DriftStatus } from "../core/metrics/drift.ts";
-import type { DriftReference } from "./fitting.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { InvalidInputError } from "../../core/errors.ts";
+import { parseReference, type RegistryService } from "../registry/registry.ts";
+import { binProportions, driftStatus, KS_ALPHA, ksTwoSample, MIN_DRIFT_SAMPLE, populationStabilityIndex, type DriftStatus } from "../../core/metrics/drift.ts";
+import type { DriftReference } from "../training/fitting.ts";
 
 const BUCKET = /^(\d{1,4}) ?(second|minute|hour|day)s?$/;
 const DEFAULT_WINDOW_MS = 24 * 3600 * 1000;

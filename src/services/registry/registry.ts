@@ -7,16 +7,16 @@
  * promotion on any server takes effect for the next request on every server without cache
  * invalidation; the served model itself still comes from the per-process cache by version id.
  */
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import { Prisma } from "../generated/prisma/client.ts";
-import { InvalidInputError, NotFoundError } from "../core/errors.ts";
-import { loadServedModel } from "./served-model.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { InvalidInputError, NotFoundError } from "../../core/errors.ts";
+import { loadServedModel } from "../serving/served-model.ts";
 import { insertModelVersion, type ModelRecord, type ModelService } from "./models.ts";
-import { checkModelName } from "./training.ts";
+import { checkModelName } from "../training/training.ts";
 import { checkModelDocument } from "./model-document.ts";
-import { LocalEventBus, notify, type EventBus } from "./events.ts";
-import { SCORING, scoringFor } from "../core/metrics/scoring.ts";
-import { taskOf, type Algorithm } from "../core/estimators/index.ts";
+import { LocalEventBus, notify, type EventBus } from "../events.ts";
+import { SCORING, scoringFor } from "../../core/metrics/scoring.ts";
+import { taskOf, type Algorithm } from "../../core/estimators/index.ts";
 
 /** The alias a bare `name` reference follows when it exists (else the newest READY version). */
 export const DEFAULT_ALIAS = "production";

@@ -2,16 +2,16 @@
  * A READY model compiled for serving: its fitted pipeline and estimator rebuilt once from the
  * stored state, then reused for every prediction (ModelService keeps them per process).
  */
-import type { Model as ModelRow } from "../generated/prisma/client.ts";
-import { estimatorFromJSON, type Classifier, type Estimator } from "../core/estimators/index.ts";
-import { FeaturePipeline } from "../core/preprocessing/feature-pipeline.ts";
-import { MODEL_STATE_FORMAT, type ModelState, type SignatureEntry } from "./fitting.ts";
-import { valuesByColumn } from "../core/preprocessing/coefficients.ts";
-import { InvalidInputError } from "../core/errors.ts";
-import { checkLevel, predictionInterval } from "./inference.ts";
-import { samplingShapleyRows } from "../core/explain/shapley.ts";
+import type { Model as ModelRow } from "../../generated/prisma/client.ts";
+import { estimatorFromJSON, type Classifier, type Estimator } from "../../core/estimators/index.ts";
+import { FeaturePipeline } from "../../core/preprocessing/feature-pipeline.ts";
+import { MODEL_STATE_FORMAT, type ModelState, type SignatureEntry } from "../training/fitting.ts";
+import { valuesByColumn } from "../../core/preprocessing/coefficients.ts";
+import { InvalidInputError } from "../../core/errors.ts";
+import { checkLevel, predictionInterval } from "../training/inference.ts";
+import { samplingShapleyRows } from "../../core/explain/shapley.ts";
 import { explainThreads } from "./explain-threads.ts";
-import { compileDerivedFeatures, deriveValue } from "../core/preprocessing/expressions.ts";
+import { compileDerivedFeatures, deriveValue } from "../../core/preprocessing/expressions.ts";
 
 export interface PredictionOutput {
   /** regression: the prediction; classification: the positive class's decision value */

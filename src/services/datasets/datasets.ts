@@ -6,16 +6,16 @@
  * and never touches columns it does not use.
  */
 import { escapeLiteral, type Pool } from "pg";
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import { copyInRows, copyOutColumn } from "../data/copy-binary.ts";
-import { withClient } from "../data/pool-client.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { copyInRows, copyOutColumn } from "../../data/copy-binary.ts";
+import { withClient } from "../../data/pool-client.ts";
 import { randomUUID } from "node:crypto";
-import { InvalidInputError, NotFoundError } from "../core/errors.ts";
-import { checkText } from "./text.ts";
-import type { Column, ColumnType } from "../core/dataset/columns.ts";
-import { DEFAULT_CSV_LIMITS, parseCsv, readCsv, type CsvLimits, type Table } from "../core/dataset/csv.ts";
-import { columnStats, type ColumnStats } from "../core/dataset/stats.ts";
-import { chunkRanges, decodeColumnChunk, encodeColumnChunk } from "../core/dataset/codec.ts";
+import { InvalidInputError, NotFoundError } from "../../core/errors.ts";
+import { checkText } from "../text.ts";
+import type { Column, ColumnType } from "../../core/dataset/columns.ts";
+import { DEFAULT_CSV_LIMITS, parseCsv, readCsv, type CsvLimits, type Table } from "../../core/dataset/csv.ts";
+import { columnStats, type ColumnStats } from "../../core/dataset/stats.ts";
+import { chunkRanges, decodeColumnChunk, encodeColumnChunk } from "../../core/dataset/codec.ts";
 import {
   afterTimeCursor,
   decodeCursor,
@@ -25,7 +25,7 @@ import {
   timeCursorOf,
   toConnection,
   type Connection,
-} from "./pagination.ts";
+} from "../pagination.ts";
 
 /** Rows per stored chunk: 64k rows × 8 bytes = 512 KiB per column chunk. */
 export const CHUNK_ROWS = 65_536;

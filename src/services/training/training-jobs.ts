@@ -11,18 +11,18 @@
  * overwrite what happened since.
  */
 import { randomUUID } from "node:crypto";
-import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
-import { InvalidInputError, NotFoundError } from "../core/errors.ts";
-import { validateHyperparameters } from "../core/estimators/index.ts";
-import type { JobQueue } from "../jobs/queue.ts";
-import type { JobProgress } from "../jobs/progress.ts";
-import { isUuid } from "./pagination.ts";
+import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
+import { InvalidInputError, NotFoundError } from "../../core/errors.ts";
+import { validateHyperparameters } from "../../core/estimators/index.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import type { JobProgress } from "../../jobs/progress.ts";
+import { isUuid } from "../pagination.ts";
 import { JobRows, type LostTry } from "./job-rows.ts";
-import { notify, waitUntil, type EventBus } from "./events.ts";
-import { insertModelVersion, type ModelRecord } from "./models.ts";
+import { notify, waitUntil, type EventBus } from "../events.ts";
+import { insertModelVersion, type ModelRecord } from "../registry/models.ts";
 import { checkModelName, checkSettingForTarget, type TrainingService, type TrainModelInput, type TrainingPlan, type ValidatedRequest } from "./training.ts";
 import type { FitResult } from "./fitting.ts";
-import type { RegistryService } from "./registry.ts";
+import type { RegistryService } from "../registry/registry.ts";
 
 /** How often `waitFor` reads the model when no event comes (events wake it at once). */
 const WAIT_POLL_MS = 1000;

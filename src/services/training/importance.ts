@@ -10,13 +10,13 @@
  *   the evaluation rows when the column is shuffled (Breiman 2001; sklearn's
  *   permutation_importance), with its standard deviation over the repeats.
  */
-import type { Matrix } from "../core/matrix.ts";
-import { InvalidInputError } from "../core/errors.ts";
-import type { Estimator } from "../core/estimators/index.ts";
-import type { FeaturePipeline } from "../core/preprocessing/feature-pipeline.ts";
-import { permutationImportance } from "../core/explain/permutation-importance.ts";
-import { r2Score } from "../core/metrics/regression.ts";
-import { accuracyScore } from "../core/metrics/classification.ts";
+import type { Matrix } from "../../core/matrix.ts";
+import { InvalidInputError } from "../../core/errors.ts";
+import type { Estimator } from "../../core/estimators/index.ts";
+import type { FeaturePipeline } from "../../core/preprocessing/feature-pipeline.ts";
+import { permutationImportance } from "../../core/explain/permutation-importance.ts";
+import { r2Score } from "../../core/metrics/regression.ts";
+import { accuracyScore } from "../../core/metrics/classification.ts";
 
 export interface FeatureImportance {
   feature: string;

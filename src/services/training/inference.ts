@@ -10,14 +10,14 @@
  * core/preprocessing/coefficients.ts), so Cov(θ_raw) = A Cov(θ) Aᵀ. One-hot and unscaled
  * features have μ = 0, s = 1 and keep their statistics.
  */
-import type { Matrix } from "../core/matrix.ts";
-import type { Estimator } from "../core/estimators/index.ts";
-import { LinearRegression } from "../core/estimators/linear-regression.ts";
-import type { Standardization } from "../core/preprocessing/feature-pipeline.ts";
-import { olsInference } from "../core/stats/ols-inference.ts";
-import { logitInference } from "../core/stats/logit-inference.ts";
-import { normalQuantile, normalSf, tQuantile, tSf } from "../core/stats/distributions.ts";
-import { InvalidInputError } from "../core/errors.ts";
+import type { Matrix } from "../../core/matrix.ts";
+import type { Estimator } from "../../core/estimators/index.ts";
+import { LinearRegression } from "../../core/estimators/linear-regression.ts";
+import type { Standardization } from "../../core/preprocessing/feature-pipeline.ts";
+import { olsInference } from "../../core/stats/ols-inference.ts";
+import { logitInference } from "../../core/stats/logit-inference.ts";
+import { normalQuantile, normalSf, tQuantile, tSf } from "../../core/stats/distributions.ts";
+import { InvalidInputError } from "../../core/errors.ts";
 
 /** One parameter's statistics in raw units; null where undefined (rank deficiency, df ≤ 0). */
 export interface ParameterStatistics {
